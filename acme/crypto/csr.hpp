@@ -1,0 +1,35 @@
+#pragma once
+// CSR building (RFC 8555 §7.4) and certificate inspection.
+
+#include "acme/crypto/key.hpp"
+#include "common/result.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace certkeep::acme {
+
+// DER CSR with all names as DNS SANs and the first as subject CN (when <= 64 chars),
+// signed with SHA-256 by `key`.
+Result<std::string> makeCsrDer(const PrivateKey& key, const std::vector<std::string>& domains);
+
+// What we need to know about one certificate.
+struct CertInfo {
+    std::vector<std::string> dnsNames; // SAN dNSName entries, in order
+    std::string subjectCn;
+    std::string issuerCn;
+    std::string serialHex;
+    std::chrono::system_clock::time_point notBefore;
+    std::chrono::system_clock::time_point notAfter;
+};
+
+// Splits a PEM bundle into PEM certificates (each ending "-----END CERTIFICATE-----\n").
+// Protocol error when there is none or one does not parse.
+Result<std::vector<std::string>> splitPemChain(std::string_view pem);
+// Parses the first certificate of a PEM string.
+Result<CertInfo> inspectCertPem(std::string_view pem);
+// True when the certificate's public key equals the private key's.
+Result<bool> certMatchesKey(std::string_view certPem, const PrivateKey& key);
+
+} // namespace certkeep::acme
