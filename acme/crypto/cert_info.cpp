@@ -1,0 +1,164 @@
+// Certificate chains and inspection: PEM splitting, names, serial, validity, key match.
+#include "acme/crypto/csr.hpp"
+#include "acme/crypto/ossl.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <openssl/pem.h>
+
+namespace certkeep::acme {
+
+namespace {
+
+constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
+constexpr std::string_view kEnd = "-----END CERTIFICATE-----";
+
+// Parses one PEM certificate; Protocol error (outside input) when it does not parse.
+Result<ossl::X509Ptr> parseCert(std::string_view pem, const std::string& what) {
+    ossl::BioPtr bio = ossl::readBio(pem);
+    ossl::X509Ptr cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    if (!cert) {
+        return ossl::opensslFail(ErrorKind::Protocol, what + " does not parse");
+    }
+    return cert;
+}
+
+// Canonical PEM of `cert`, ending in "-----END CERTIFICATE-----\n".
+Result<std::string> certPem(X509* cert) {
+    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) {
+        return ossl::cryptoFail("writing certificate PEM");
+    }
+    return ossl::bioContents(bio.get());
+}
+
+// UTF-8 value of the first CN in `name`, "" when there is none.
+std::string commonName(const X509_NAME* name) {
+    int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+    if (idx < 0) {
+        return {};
+    }
+    ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+    unsigned char* utf8 = nullptr;
+    int len = ASN1_STRING_to_UTF8(&utf8, data);
+    if (len < 0) {
+        return {};
+    }
+    std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
+    OPENSSL_free(utf8);
+    return out;
+}
+
+// SAN dNSName entries in order (RFC 5280 §4.2.1.6).
+std::vector<std::string> sanDnsNames(X509* cert) {
+    std::vector<std::string> out;
+    ossl::GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
+        X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+    for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
+        const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
+        int type = 0;
+        const auto* value = static_cast<const ASN1_STRING*>(GENERAL_NAME_get0_value(gn, &type));
+        if (type == GEN_DNS && value != nullptr) {
+            out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
+                             static_cast<size_t>(ASN1_STRING_length(value)));
+        }
+    }
+    return out;
+}
+
+// Lower-case hex of the serial number.
+Result<std::string> serialHex(X509* cert) {
+    ossl::BnPtr bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
+    ossl::OsslStringPtr hex(bn ? BN_bn2hex(bn.get()) : nullptr);
+    if (!hex) {
+        return ossl::cryptoFail("reading certificate serial");
+    }
+    std::string out(hex.get());
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+// ASN1_TIME (UTCTime or GeneralizedTime, always UTC) as a system_clock time_point.
+Result<std::chrono::system_clock::time_point> toTimePoint(const ASN1_TIME* t) {
+    std::tm tm{};
+    if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) {
+        return ossl::opensslFail(ErrorKind::Protocol, "certificate has an invalid time");
+    }
+    using namespace std::chrono;
+    sys_days day = year{tm.tm_year + 1900} / month{unsigned(tm.tm_mon + 1)} / unsigned(tm.tm_mday);
+    return system_clock::time_point(day + hours{tm.tm_hour} + minutes{tm.tm_min} +
+                                    seconds{tm.tm_sec});
+}
+
+} // namespace
+
+Result<std::vector<std::string>> splitPemChain(std::string_view pem) {
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while ((pos = pem.find(kBegin, pos)) != std::string_view::npos) {
+        size_t end = pem.find(kEnd, pos);
+        std::string what = "certificate " + std::to_string(out.size() + 1) + " in the chain";
+        if (end == std::string_view::npos) {
+            return fail(ErrorKind::Protocol, what + " has no END line");
+        }
+        end += kEnd.size();
+        auto cert = parseCert(pem.substr(pos, end - pos), what);
+        if (!cert) {
+            return cert.takeError();
+        }
+        auto text = certPem(cert->get());
+        if (!text) {
+            return text.takeError();
+        }
+        out.push_back(std::move(*text));
+        pos = end;
+    }
+    if (out.empty()) {
+        return fail(ErrorKind::Protocol, "no PEM certificate found");
+    }
+    return out;
+}
+
+Result<CertInfo> inspectCertPem(std::string_view pem) {
+    auto cert = parseCert(pem, "certificate");
+    if (!cert) {
+        return cert.takeError();
+    }
+    X509* c = cert->get();
+    CertInfo info;
+    info.dnsNames = sanDnsNames(c);
+    info.subjectCn = commonName(X509_get_subject_name(c));
+    info.issuerCn = commonName(X509_get_issuer_name(c));
+    auto serial = serialHex(c);
+    auto notBefore = toTimePoint(X509_get0_notBefore(c));
+    auto notAfter = toTimePoint(X509_get0_notAfter(c));
+    if (!serial || !notBefore || !notAfter) {
+        return !serial ? serial.takeError()
+                       : (!notBefore ? notBefore.takeError() : notAfter.takeError());
+    }
+    info.serialHex = std::move(*serial);
+    info.notBefore = *notBefore;
+    info.notAfter = *notAfter;
+    return info;
+}
+
+Result<bool> certMatchesKey(std::string_view certPem, const PrivateKey& key) {
+    auto cert = parseCert(certPem, "certificate");
+    if (!cert) {
+        return cert.takeError();
+    }
+    EVP_PKEY* pub = X509_get0_pubkey(cert->get());
+    if (pub == nullptr) {
+        return ossl::opensslFail(ErrorKind::Protocol, "certificate public key does not parse");
+    }
+    // 1 equal, 0 different, -1 different types, -2 cannot compare.
+    int eq = EVP_PKEY_eq(pub, key.get());
+    if (eq == -2) {
+        return ossl::cryptoFail("comparing certificate and private key");
+    }
+    return eq == 1;
+}
+
+} // namespace certkeep::acme

@@ -1,0 +1,120 @@
+// CSR building for finalize (RFC 8555 §7.4): DNS SANs, CN when it fits, SHA-256, DER.
+#include "acme/crypto/csr.hpp"
+
+#include "acme/crypto/ossl.hpp"
+
+namespace certkeep::acme {
+
+namespace {
+
+// RFC 5280 ub-common-name: a CN longer than 64 characters is not allowed.
+constexpr size_t kMaxCnLength = 64;
+
+// RFC 1035 §2.3.4: a DNS name is at most 255 octets.
+constexpr size_t kMaxDnsLength = 255;
+
+// Usage error unless every name is non-empty, short enough and free of NUL bytes.
+Status checkDomains(const std::vector<std::string>& domains) {
+    if (domains.empty()) {
+        return fail(ErrorKind::Usage, "a CSR needs at least one domain");
+    }
+    for (const auto& d : domains) {
+        if (d.empty() || d.size() > kMaxDnsLength || d.find('\0') != std::string::npos) {
+            return fail(ErrorKind::Usage,
+                        "a CSR domain is empty, longer than 255 bytes or contains a NUL byte");
+        }
+    }
+    return {};
+}
+
+// Subject "CN=<first domain>", or an empty subject when the name is too long.
+Status setSubject(X509_REQ* req, const std::string& first) {
+    if (first.size() > kMaxCnLength) {
+        return {};
+    }
+    X509_NAME* name = X509_REQ_get_subject_name(req);
+    const auto* bytes = reinterpret_cast<const unsigned char*>(first.data());
+    if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, bytes, static_cast<int>(first.size()),
+                                   -1, 0) != 1) {
+        return ossl::cryptoFail("setting CSR subject CN to " + first);
+    }
+    return {};
+}
+
+// GENERAL_NAMES holding one dNSName per domain, in order.
+Result<ossl::GeneralNamesPtr> dnsNames(const std::vector<std::string>& domains) {
+    ossl::GeneralNamesPtr names(GENERAL_NAMES_new());
+    if (!names) {
+        return ossl::cryptoFail("allocating SAN list");
+    }
+    for (const auto& d : domains) {
+        ossl::Asn1StringPtr ia5(ASN1_IA5STRING_new());
+        ossl::GeneralNamePtr gn(GENERAL_NAME_new());
+        if (!ia5 || !gn || ASN1_STRING_set(ia5.get(), d.data(), static_cast<int>(d.size())) != 1) {
+            return ossl::cryptoFail("building SAN " + d);
+        }
+        GENERAL_NAME_set0_value(gn.get(), GEN_DNS, ia5.release());
+        if (sk_GENERAL_NAME_push(names.get(), gn.get()) == 0) {
+            return ossl::cryptoFail("adding SAN " + d);
+        }
+        gn.release(); // now owned by `names`
+    }
+    return names;
+}
+
+// Adds the subjectAltName extension as a requested extension (PKCS#9 extensionRequest).
+Status addSan(X509_REQ* req, const std::vector<std::string>& domains) {
+    auto names = dnsNames(domains);
+    if (!names) {
+        return names.takeError();
+    }
+    STACK_OF(X509_EXTENSION)* exts = nullptr;
+    Status st;
+    if (X509V3_add1_i2d(&exts, NID_subject_alt_name, names->get(), 0, X509V3_ADD_DEFAULT) != 1 ||
+        X509_REQ_add_extensions(req, exts) != 1) {
+        st = ossl::cryptoFail("adding subjectAltName to CSR");
+    }
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    return st;
+}
+
+// The request's DER encoding.
+Result<std::string> toDer(X509_REQ* req) {
+    int len = i2d_X509_REQ(req, nullptr);
+    if (len <= 0) {
+        return ossl::cryptoFail("encoding CSR");
+    }
+    std::string der(static_cast<size_t>(len), '\0');
+    auto* p = reinterpret_cast<unsigned char*>(der.data());
+    if (i2d_X509_REQ(req, &p) != len) {
+        return ossl::cryptoFail("encoding CSR");
+    }
+    return der;
+}
+
+} // namespace
+
+Result<std::string> makeCsrDer(const PrivateKey& key, const std::vector<std::string>& domains) {
+    if (auto st = checkDomains(domains); !st) {
+        return st.takeError();
+    }
+    ossl::X509ReqPtr req(X509_REQ_new());
+    if (!req || X509_REQ_set_version(req.get(), X509_REQ_VERSION_1) != 1) {
+        return ossl::cryptoFail("creating CSR");
+    }
+    if (auto st = setSubject(req.get(), domains.front()); !st) {
+        return st.takeError();
+    }
+    if (auto st = addSan(req.get(), domains); !st) {
+        return st.takeError();
+    }
+    if (X509_REQ_set_pubkey(req.get(), key.get()) != 1) {
+        return ossl::cryptoFail("setting CSR public key");
+    }
+    if (X509_REQ_sign(req.get(), key.get(), EVP_sha256()) <= 0) {
+        return ossl::cryptoFail("signing CSR");
+    }
+    return toDer(req.get());
+}
+
+} // namespace certkeep::acme

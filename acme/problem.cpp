@@ -1,0 +1,173 @@
+#include "acme/problem.hpp"
+
+namespace certkeep::acme {
+
+namespace {
+
+std::string stringField(const nlohmann::json& doc, const char* key) {
+    auto it = doc.find(key);
+    if (it != doc.end() && it->is_string()) {
+        return it->get<std::string>();
+    }
+    return {};
+}
+
+// Printable, single-line and bounded: server text is untrusted.
+std::string clean(std::string text, std::size_t max = 400) {
+    for (auto& c : text) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            c = ' ';
+        }
+    }
+    if (text.size() > max) {
+        text = text.substr(0, max) + "...";
+    }
+    return text;
+}
+
+Subproblem parseSubproblem(const nlohmann::json& sub) {
+    Subproblem out;
+    out.type = clean(stringField(sub, "type"), 120);
+    out.detail = clean(stringField(sub, "detail"));
+    auto id = sub.find("identifier");
+    if (id != sub.end() && id->is_object()) {
+        out.identifier = clean(stringField(*id, "value"), 260);
+    }
+    return out;
+}
+
+} // namespace
+
+std::optional<Problem> parseProblemJson(const nlohmann::json& doc) {
+    if (!doc.is_object() || !doc.contains("type") || !doc["type"].is_string()) {
+        return std::nullopt;
+    }
+    Problem p;
+    p.type = clean(stringField(doc, "type"), 120);
+    p.detail = clean(stringField(doc, "detail"));
+    auto status = doc.find("status");
+    if (status != doc.end() && status->is_number_integer()) {
+        p.status = status->get<int>();
+    }
+    auto subs = doc.find("subproblems");
+    if (subs != doc.end() && subs->is_array()) {
+        for (const auto& sub : *subs) {
+            if (sub.is_object() && p.subproblems.size() < 100) {
+                p.subproblems.push_back(parseSubproblem(sub));
+            }
+        }
+    }
+    return p;
+}
+
+std::optional<Problem> parseProblem(const HttpResponse& response, const std::string& url) {
+    auto doc = nlohmann::json::parse(response.body, nullptr, false);
+    if (doc.is_discarded()) {
+        return std::nullopt;
+    }
+    auto p = parseProblemJson(doc);
+    if (p) {
+        p->url = url;
+        if (p->status == 0) {
+            p->status = static_cast<int>(response.status);
+        }
+        long after = retryAfterSeconds(response);
+        if (after >= 0) {
+            p->retryAfterSeconds = after;
+        }
+    }
+    return p;
+}
+
+ErrorKind kindForProblem(const Problem& problem) {
+    const std::string t = problem.shortType();
+    if (t == "rateLimited") {
+        return ErrorKind::RateLimited;
+    }
+    if (t == "unauthorized" || t == "connection" || t == "dns" || t == "caa" ||
+        t == "incorrectResponse" || t == "tls") {
+        return ErrorKind::Validation;
+    }
+    return ErrorKind::Acme;
+}
+
+std::string hintForProblem(const std::string& t) {
+    if (t == "unauthorized") {
+        return "the CA fetched a wrong or missing response: check that this host answers HTTP on "
+               "port 80 for the name (DNS points here, no proxy or redirect intercepts "
+               "/.well-known/acme-challenge/)";
+    }
+    if (t == "connection") {
+        return "the CA could not connect to the name: check DNS, firewalls and that port 80 is "
+               "reachable from the internet";
+    }
+    if (t == "dns") {
+        return "the name does not resolve from the CA: check its A/AAAA records at the "
+               "authoritative DNS servers";
+    }
+    if (t == "rateLimited") {
+        return "a CA rate limit was hit: wait before retrying, and test against a staging "
+               "server (--server letsencrypt-staging)";
+    }
+    if (t == "caa") {
+        return "a CAA DNS record forbids this CA from issuing for the name: add the CA to it";
+    }
+    if (t == "rejectedIdentifier") {
+        return "the CA will not issue for this name: check the spelling, or use a CA that "
+               "accepts it";
+    }
+    if (t == "externalAccountRequired") {
+        return "this CA needs External Account Binding: pass --eab-kid and --eab-hmac-key";
+    }
+    if (t == "userActionRequired") {
+        return "the CA asks for action on its website (for example new terms of service)";
+    }
+    if (t == "badCSR") {
+        return "the CA refused the certificate request: check --key-type and the names";
+    }
+    return {};
+}
+
+std::string describeProblem(const Problem& problem, const std::string& what) {
+    std::string out = what + " failed: ";
+    out += problem.detail.empty() ? "no detail given" : problem.detail;
+    out += " (" + problem.shortType() + ")";
+    for (const auto& sub : problem.subproblems) {
+        out +=
+            "; " + (sub.identifier.empty() ? std::string("?") : sub.identifier) + ": " + sub.detail;
+        std::string st = sub.type;
+        const std::string prefix = "urn:ietf:params:acme:error:";
+        if (st.rfind(prefix, 0) == 0) {
+            st = st.substr(prefix.size());
+        }
+        out += " (" + st + ")";
+    }
+    std::string hint = hintForProblem(problem.shortType());
+    if (hint.empty() && !problem.subproblems.empty()) {
+        std::string st = problem.subproblems.front().type;
+        hint =
+            hintForProblem(st.substr(st.rfind(':') == std::string::npos ? 0 : st.rfind(':') + 1));
+    }
+    if (problem.retryAfterSeconds) {
+        out += "; retry after " + std::to_string(*problem.retryAfterSeconds) + " s";
+    }
+    if (!hint.empty()) {
+        out += ". Hint: " + hint;
+    }
+    return out;
+}
+
+Error errorFromResponse(const HttpResponse& response, const std::string& url,
+                        const std::string& what) {
+    if (auto problem = parseProblem(response, url)) {
+        Error e = makeError(kindForProblem(*problem), describeProblem(*problem, what));
+        e.problem = std::move(problem);
+        return e;
+    }
+    std::string snippet = clean(response.body, 120);
+    return makeError(ErrorKind::Protocol, what + " failed: the server answered HTTP " +
+                                              std::to_string(response.status) + " from " + url +
+                                              (snippet.empty() ? "" : ": " + snippet));
+}
+
+} // namespace certkeep::acme

@@ -1,0 +1,78 @@
+#pragma once
+// RFC 8555 §7.1 resources as plain structs, parsed defensively from server JSON.
+
+#include "common/result.hpp"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace certkeep::acme {
+
+// RFC 8555 §7.1.1
+struct Directory {
+    std::string url;
+    std::string newNonce;
+    std::string newAccount;
+    std::string newOrder;
+    std::string revokeCert;
+    std::string keyChange;
+    std::string renewalInfo; // RFC 9773, optional
+    std::string termsOfService;
+    bool externalAccountRequired = false;
+};
+
+struct Identifier {
+    std::string type; // "dns"
+    std::string value;
+};
+
+// RFC 8555 §7.1.5
+struct Challenge {
+    std::string type;
+    std::string url;
+    std::string status;
+    std::string token;
+    std::optional<Problem> error;
+};
+
+// RFC 8555 §7.1.4
+struct Authorization {
+    std::string url;
+    Identifier identifier;
+    std::string status; // pending | valid | invalid | deactivated | expired | revoked
+    bool wildcard = false;
+    std::vector<Challenge> challenges;
+};
+
+// RFC 8555 §7.1.3
+struct Order {
+    std::string url;
+    std::string status; // pending | ready | processing | valid | invalid
+    std::vector<Identifier> identifiers;
+    std::vector<std::string> authorizations;
+    std::string finalize;
+    std::string certificate;
+    std::optional<Problem> error;
+};
+
+// RFC 8555 §7.1.2
+struct Account {
+    std::string url;
+    std::string status;
+    std::vector<std::string> contact;
+    std::string orders;
+};
+
+// Each parser checks required members and types; Protocol error naming what is wrong.
+Result<Directory> parseDirectory(const std::string& body, const std::string& url);
+Result<Order> parseOrder(const std::string& body, const std::string& url);
+Result<Authorization> parseAuthorization(const std::string& body, const std::string& url);
+Result<Challenge> parseChallenge(const nlohmann::json& doc);
+Result<Account> parseAccount(const std::string& body, const std::string& url);
+
+// True for http(s) URLs without spaces or control characters.
+bool isPlausibleUrl(const std::string& url);
+
+} // namespace certkeep::acme

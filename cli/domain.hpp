@@ -1,0 +1,18 @@
+#pragma once
+// Domain names given on the command line: checked and normalised before anything happens.
+
+#include "common/result.hpp"
+
+#include <string>
+#include <vector>
+
+namespace certkeep::cli {
+
+// Lower-cases, drops one trailing dot, checks RFC 1035 label rules (letters, digits, '-',
+// labels of 1..63, total <= 253, at least two labels); "*." allowed only as the first label.
+// Usage error naming the domain and the rule it breaks.
+Result<std::string> normalizeDomain(const std::string& input);
+// Normalises all, drops duplicates keeping order; Usage error when empty or > 100 names.
+Result<std::vector<std::string>> normalizeDomains(const std::vector<std::string>& inputs);
+
+} // namespace certkeep::cli

@@ -1,0 +1,23 @@
+#pragma once
+// Documented exit codes (README "Exit codes"); stable for scripts.
+
+#include "common/result.hpp"
+
+namespace certkeep::cli {
+
+enum ExitCode : int {
+    kOk = 0,
+    kNothingToDo = 1, // reserved for renew: nothing was due
+    kUsage = 2,       // bad command line: flags, domains, key type, names
+    kLocal = 3,       // local files, directories, ports, locks
+    kNetwork = 4,     // server unreachable, TLS verification failed
+    kCaError = 5,     // the CA refused (ACME problem) or answered nonsense
+    kValidation = 6,  // a challenge failed validation
+    kRateLimited = 7, // a CA rate limit
+    kTimeout = 8,     // the CA did not finish in time
+    kInternal = 70,   // a bug, or OpenSSL failed
+};
+
+int exitCodeFor(ErrorKind kind);
+
+} // namespace certkeep::cli
