@@ -96,6 +96,9 @@ Result<Order> Client::waitOrder(const Order& order) {
         if (current.status == "valid" || current.status == "invalid") {
             return current;
         }
+        if (attempt == 0) {
+            sleepFor(options_.pollFirst / 2); // issuance takes a moment after finalize
+        }
         if (std::chrono::steady_clock::now() >= deadline) {
             return fail(ErrorKind::Timeout, "the CA did not issue the certificate within " +
                                                 std::to_string(options_.pollDeadline.count()) +

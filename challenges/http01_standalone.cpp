@@ -6,6 +6,7 @@
 #include "challenges/bind_probe.hpp"
 
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <sys/socket.h>
@@ -30,6 +31,9 @@ struct Http01Standalone::Impl {
     std::thread thread;
     std::mutex mutex; // guards tokens and stopped
     std::map<std::string, std::string> tokens;
+    std::map<std::string, int> fetches; // successful fetches per live token
+    std::chrono::steady_clock::time_point lastFetch;
+    std::condition_variable fetched;
     ListenAddress addr;
     int port = 0;
     bool stopped = false;
@@ -44,6 +48,9 @@ struct Http01Standalone::Impl {
         if (it == tokens.end()) {
             return std::nullopt;
         }
+        ++fetches[it->first];
+        lastFetch = std::chrono::steady_clock::now();
+        fetched.notify_all();
         return it->second;
     }
 
@@ -134,7 +141,32 @@ Status Http01Standalone::present(const std::string& domain, const std::string& t
 Status Http01Standalone::cleanup(const std::string& /*domain*/, const std::string& token) {
     std::lock_guard lock(impl_->mutex);
     impl_->tokens.erase(token);
+    impl_->fetches.erase(token);
     return {};
+}
+
+// The CA fetches from several perspectives at once (Pebble: 3); once the first fetch is
+// in, wait until no new one has come for kQuiet so that polling finds the result ready.
+bool Http01Standalone::awaitFetch(const std::string& token, std::chrono::milliseconds timeout) {
+    constexpr auto kQuiet = std::chrono::milliseconds(15);
+    constexpr auto kMaxSettle = std::chrono::milliseconds(300);
+    std::unique_lock lock(impl_->mutex);
+    bool seen = impl_->fetched.wait_for(lock, timeout, [&] {
+        auto it = impl_->fetches.find(token);
+        return impl_->stopped || (it != impl_->fetches.end() && it->second > 0);
+    });
+    if (!seen || impl_->stopped) {
+        return false;
+    }
+    auto settleEnd = std::chrono::steady_clock::now() + kMaxSettle;
+    while (std::chrono::steady_clock::now() < settleEnd) {
+        auto quietUntil = impl_->lastFetch + kQuiet;
+        if (std::chrono::steady_clock::now() >= quietUntil) {
+            break;
+        }
+        impl_->fetched.wait_until(lock, quietUntil);
+    }
+    return true;
 }
 
 // Closes the listening socket and joins the server thread; safe to call more than once.

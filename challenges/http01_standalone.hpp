@@ -20,6 +20,7 @@ class Http01Standalone : public Solver {
     Status present(const std::string& domain, const std::string& token,
                    const std::string& keyAuth) override;
     Status cleanup(const std::string& domain, const std::string& token) override;
+    bool awaitFetch(const std::string& token, std::chrono::milliseconds timeout) override;
     void stop();
     [[nodiscard]] int port() const; // bound port (useful when started on port 0)
 

@@ -5,6 +5,7 @@
 
 #include "common/result.hpp"
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,12 @@ class Solver {
                            const std::string& keyAuth) = 0;
     // Withdraws what present() published; succeeds when there is nothing to remove.
     virtual Status cleanup(const std::string& domain, const std::string& token) = 0;
+    // Blocks until the CA has fetched the response for token and its other validation
+    // perspectives have gone quiet, or until timeout. False when this solver cannot see
+    // fetches (webroot, DNS) or none came in time: the caller then simply polls.
+    virtual bool awaitFetch(const std::string& /*token*/, std::chrono::milliseconds /*timeout*/) {
+        return false;
+    }
 };
 using SolverPtr = std::unique_ptr<Solver>;
 

@@ -26,8 +26,8 @@ Result<ossl::BnPtr> bnParam(EVP_PKEY* key, const char* name) {
 Result<std::pair<std::string, int>> curveOf(EVP_PKEY* key) {
     std::array<char, 64> group{};
     size_t len = 0;
-    if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group.data(),
-                                       group.size(), &len) != 1) {
+    if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group.data(), group.size(),
+                                       &len) != 1) {
         return ossl::cryptoFail("reading EC curve name");
     }
     std::string_view name(group.data(), len);

@@ -51,9 +51,8 @@ Result<json> flattened(const json& protectedHeader, const std::string& payloadB6
     if (!sig) {
         return sig.takeError();
     }
-    return json{{"protected", protectedB64},
-                {"payload", payloadB64},
-                {"signature", base64urlEncode(*sig)}};
+    return json{
+        {"protected", protectedB64}, {"payload", payloadB64}, {"signature", base64urlEncode(*sig)}};
 }
 
 } // namespace

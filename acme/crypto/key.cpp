@@ -45,8 +45,8 @@ int noPassword(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*u*/) {
 std::optional<KeyType> ecType(EVP_PKEY* key) {
     std::array<char, 64> group{};
     size_t len = 0;
-    if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group.data(),
-                                       group.size(), &len) != 1) {
+    if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group.data(), group.size(),
+                                       &len) != 1) {
         return std::nullopt;
     }
     std::string_view name(group.data(), len);
@@ -79,9 +79,9 @@ Result<KeyType> detectType(EVP_PKEY* key) {
         return rsaType(EVP_PKEY_get_bits(key));
     }
     const char* name = EVP_PKEY_get0_type_name(key);
-    return fail(ErrorKind::Crypto,
-                std::string("unsupported key algorithm ") + (name ? name : "(unknown)") +
-                    ": use an EC P-256/P-384 or RSA key");
+    return fail(ErrorKind::Crypto, std::string("unsupported key algorithm ") +
+                                       (name ? name : "(unknown)") +
+                                       ": use an EC P-256/P-384 or RSA key");
 }
 
 } // namespace

@@ -1,6 +1,5 @@
 // CSR contents (RFC 8555 §7.4) and certificate inspection, checked by parsing back with OpenSSL.
 #include "acme/crypto/csr.hpp"
-
 #include "test_util.hpp"
 
 #include <catch2/catch.hpp>
@@ -20,8 +19,8 @@ ossl::X509ReqPtr parseCsr(const std::string& der) {
 std::vector<std::string> csrSans(X509_REQ* req) {
     std::vector<std::string> out;
     STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req);
-    auto* names = static_cast<GENERAL_NAMES*>(
-        X509V3_get_d2i(exts, NID_subject_alt_name, nullptr, nullptr));
+    auto* names =
+        static_cast<GENERAL_NAMES*>(X509V3_get_d2i(exts, NID_subject_alt_name, nullptr, nullptr));
     for (int i = 0; names && i < sk_GENERAL_NAME_num(names); ++i) {
         int type = 0;
         auto* v = static_cast<ASN1_STRING*>(

@@ -1,7 +1,6 @@
 // DER -> r||s conversion (RFC 7518 §3.4) and coordinate padding, on inputs chosen to need it.
 #include "acme/crypto/ecdsa_sig.hpp"
 #include "acme/crypto/jws.hpp"
-
 #include "common/base64url.hpp"
 #include "test_util.hpp"
 

@@ -1,6 +1,5 @@
 // JWK, RFC 7638 thumbprints, flattened JWS (RFC 8555 §6.2) and EAB (§7.3.4), verified with OpenSSL.
 #include "acme/crypto/jws.hpp"
-
 #include "common/base64url.hpp"
 #include "test_util.hpp"
 
@@ -46,7 +45,8 @@ PkeyPtr rsaPublic(const std::string& n, const std::string& e) {
 
 // Verifies a flattened JWS signed by `key` under `alg`.
 bool verifyJws(const json& jws, const PrivateKey& key, const std::string& alg) {
-    std::string input = jws["protected"].get<std::string>() + "." + jws["payload"].get<std::string>();
+    std::string input =
+        jws["protected"].get<std::string>() + "." + jws["payload"].get<std::string>();
     std::string sig = dec(jws["signature"]);
     if (alg == "RS256") {
         return test::verifyDer(key.get(), EVP_sha256(), input, sig);
@@ -109,9 +109,9 @@ TEST_CASE("thumbprint ignores optional members and member order", "[jwk]") {
 }
 
 TEST_CASE("thumbprint rejects malformed JWKs without throwing", "[jwk]") {
-    for (const json& bad : {json(), json::array(), json{{"kty", "EC"}, {"crv", "P-256"}},
-                            json{{"kty", "RSA"}, {"n", 1}, {"e", "AQAB"}}, json{{"kty", "OKP"}},
-                            json{{"n", "a"}}}) {
+    for (const json& bad :
+         {json(), json::array(), json{{"kty", "EC"}, {"crv", "P-256"}},
+          json{{"kty", "RSA"}, {"n", 1}, {"e", "AQAB"}}, json{{"kty", "OKP"}}, json{{"n", "a"}}}) {
         auto r = jwkThumbprint(bad);
         REQUIRE_FALSE(r.ok());
         CHECK(r.error().kind == ErrorKind::Protocol);
@@ -141,8 +141,7 @@ TEST_CASE("signJws signs verifiably with each algorithm and embeds the JWK", "[j
     CHECK_FALSE(verifyJws(tampered, key, alg));
 }
 
-TEST_CASE("signJws uses kid instead of jwk when given, and POST-as-GET has payload \"\"",
-          "[jws]") {
+TEST_CASE("signJws uses kid instead of jwk when given, and POST-as-GET has payload \"\"", "[jws]") {
     const PrivateKey& key = test::cachedKey(KeyType::EcP256);
     KeySigner signer(PrivateKey::fromPem(key.toPem().value()).value());
     JwsHeader h{"https://ca/order/1", "n2", std::string("https://ca/acct/7")};
@@ -172,8 +171,9 @@ TEST_CASE("signEab produces an HS256 JWS over the account JWK", "[eab]") {
     json eab = signEab(accountJwk, "kid-1", keyB64, "https://ca/new-acct").value();
     json prot = json::parse(dec(eab["protected"]));
     CHECK(prot == json{{"alg", "HS256"}, {"kid", "kid-1"}, {"url", "https://ca/new-acct"}});
-    CHECK(json::parse(dec(eab["payload"])) == accountJwk);
-    std::string input = eab["protected"].get<std::string>() + "." + eab["payload"].get<std::string>();
+    CHECK(dec(eab["payload"]) == accountJwk.dump()); // compact JSON of the JWK
+    std::string input =
+        eab["protected"].get<std::string>() + "." + eab["payload"].get<std::string>();
     unsigned char mac[EVP_MAX_MD_SIZE];
     size_t len = 0;
     REQUIRE(EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, secret.data(), secret.size(),
@@ -182,7 +182,8 @@ TEST_CASE("signEab produces an HS256 JWS over the account JWK", "[eab]") {
     CHECK(len == 32);
     CHECK(dec(eab["signature"]) == std::string(reinterpret_cast<char*>(mac), len));
     // A different key gives a different MAC.
-    json other = signEab(accountJwk, "kid-1", base64urlEncode("other"), "https://ca/new-acct").value();
+    json other =
+        signEab(accountJwk, "kid-1", base64urlEncode("other"), "https://ca/new-acct").value();
     CHECK(other["signature"] != eab["signature"]);
 }
 

@@ -1,6 +1,5 @@
 // PrivateKey: key type parsing, generation, PEM round trips and type detection.
 #include "acme/crypto/key.hpp"
-
 #include "test_util.hpp"
 
 #include <catch2/catch.hpp>
@@ -15,8 +14,8 @@ TEST_CASE("parseKeyType accepts the five names, case-insensitively", "[key]") {
     CHECK(parseKeyType("rsa2048").value() == KeyType::Rsa2048);
     CHECK(parseKeyType("rsa3072").value() == KeyType::Rsa3072);
     CHECK(parseKeyType("RSA4096").value() == KeyType::Rsa4096);
-    for (auto t : {KeyType::EcP256, KeyType::EcP384, KeyType::Rsa2048, KeyType::Rsa3072,
-                   KeyType::Rsa4096}) {
+    for (auto t :
+         {KeyType::EcP256, KeyType::EcP384, KeyType::Rsa2048, KeyType::Rsa3072, KeyType::Rsa4096}) {
         CHECK(parseKeyType(keyTypeName(t)).value() == t);
     }
 }
@@ -71,8 +70,8 @@ TEST_CASE("generated keys have the requested type and survive a PEM round trip",
 TEST_CASE("fromPem reads traditional (SEC1) EC PEM too", "[key]") {
     const PrivateKey& key = test::cachedKey(KeyType::EcP384);
     ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-    REQUIRE(PEM_write_bio_PrivateKey_traditional(bio.get(), key.get(), nullptr, nullptr, 0,
-                                                 nullptr, nullptr) == 1);
+    REQUIRE(PEM_write_bio_PrivateKey_traditional(bio.get(), key.get(), nullptr, nullptr, 0, nullptr,
+                                                 nullptr) == 1);
     std::string pem = ossl::bioContents(bio.get());
     REQUIRE(pem.find("BEGIN EC PRIVATE KEY") != std::string::npos);
     auto back = PrivateKey::fromPem(pem);
@@ -110,8 +109,8 @@ TEST_CASE("fromPem refuses encrypted keys without prompting", "[key]") {
     const PrivateKey& key = test::cachedKey(KeyType::EcP256);
     ossl::BioPtr bio(BIO_new(BIO_s_mem()));
     char pass[] = "secret";
-    REQUIRE(PEM_write_bio_PKCS8PrivateKey(bio.get(), key.get(), EVP_aes_256_cbc(), pass, 6,
-                                          nullptr, nullptr) == 1);
+    REQUIRE(PEM_write_bio_PKCS8PrivateKey(bio.get(), key.get(), EVP_aes_256_cbc(), pass, 6, nullptr,
+                                          nullptr) == 1);
     auto r = PrivateKey::fromPem(ossl::bioContents(bio.get()));
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().kind == ErrorKind::Crypto);
