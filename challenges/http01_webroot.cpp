@@ -160,7 +160,11 @@ Status Http01Webroot::present(const std::string& domain, const std::string& toke
     if (auto st = ensureChallengeDir(); !st) {
         return st;
     }
-    return writeFileAtomically(challengeDir(dir_) / token, keyAuth);
+    if (auto st = writeFileAtomically(challengeDir(dir_) / token, keyAuth); !st) {
+        return st;
+    }
+    published_.push_back(token);
+    return {};
 }
 
 Status Http01Webroot::cleanup(const std::string& /*domain*/, const std::string& token) {
@@ -172,8 +176,18 @@ Status Http01Webroot::cleanup(const std::string& /*domain*/, const std::string& 
     if (::unlink(file.c_str()) != 0 && errno != ENOENT) {
         return ioError("cannot remove", file, errno);
     }
+    std::erase(published_, token);
     removeCreatedDirs();
     return {};
+}
+
+void Http01Webroot::withdrawAll() {
+    std::lock_guard lock(mutex_);
+    for (const auto& token : published_) {
+        ::unlink((challengeDir(dir_) / token).c_str());
+    }
+    published_.clear();
+    removeCreatedDirs();
 }
 
 } // namespace certkeep::challenges

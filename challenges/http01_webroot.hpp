@@ -20,6 +20,7 @@ class Http01Webroot : public Solver {
     Status present(const std::string& domain, const std::string& token,
                    const std::string& keyAuth) override;
     Status cleanup(const std::string& domain, const std::string& token) override;
+    void withdrawAll() override;
 
   private:
     explicit Http01Webroot(std::filesystem::path dir) : dir_(std::move(dir)) {}
@@ -31,6 +32,7 @@ class Http01Webroot : public Solver {
     std::filesystem::path dir_;
     std::mutex mutex_;                           // guards created_ across present/cleanup
     std::vector<std::filesystem::path> created_; // directories we made, outermost first
+    std::vector<std::string> published_;         // tokens whose files are in place
 };
 
 } // namespace certkeep::challenges

@@ -24,6 +24,8 @@ class Solver {
     // Blocks until the CA has fetched the response for token and its other validation
     // perspectives have gone quiet, or until timeout. False when this solver cannot see
     // fetches (webroot, DNS) or none came in time: the caller then simply polls.
+    // Withdraws everything still published; used when the run is interrupted (SIGINT/TERM).
+    virtual void withdrawAll() {}
     virtual bool awaitFetch(const std::string& /*token*/, std::chrono::milliseconds /*timeout*/) {
         return false;
     }

@@ -3,6 +3,7 @@
 #include "cli/commands.hpp"
 #include "cli/domain.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/session.hpp"
 
 #include <ctime>
@@ -123,10 +124,13 @@ int runIssue(const Invocation& inv, Console& console) {
     if (!plan) {
         return reportError(plan.error(), console);
     }
+    InterruptGuard::blockSignals();  // before the responder starts its threads
     auto solver = makeSolver(*plan); // the responder is listening before any ACME request
     if (!solver) {
         return reportError(solver.error(), console);
     }
+    challenges::Solver* raw = solver->get();
+    InterruptGuard interrupts([raw] { raw->withdrawAll(); });
     auto session = openSession(inv.global, true, verboseLogger(console));
     if (!session) {
         return reportError(session.error(), console);

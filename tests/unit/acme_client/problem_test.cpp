@@ -1,0 +1,158 @@
+// RFC 8555 §6.7 problem documents become typed errors with plain words.
+#include "acme/problem.hpp"
+#include "fakes/client_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace certkeep;
+using certkeep::fakes::ClientFixture;
+using certkeep::fakes::makeResponse;
+using certkeep::fakes::problemResponse;
+using certkeep::fakes::ServerRequest;
+using nlohmann::json;
+
+namespace {
+const std::string kUrl = "https://acme.test/new-order";
+}
+
+TEST_CASE("rateLimited with Retry-After is a RateLimited error that says when to retry",
+          "[acme][problem]") {
+    ClientFixture f;
+    f.ready();
+    f.server.route(f.server.newOrderUrl(), [](const ServerRequest&) {
+        return problemResponse(429, "rateLimited", "too many certificates already issued",
+                               {{"retry-after", "3600"}});
+    });
+
+    auto order = f.client->newOrder({"a.example.com"});
+
+    REQUIRE_FALSE(order.ok());
+    const Error& e = order.error();
+    CHECK(e.kind == ErrorKind::RateLimited);
+    REQUIRE(e.problem.has_value());
+    REQUIRE(e.problem->retryAfterSeconds.has_value());
+    CHECK(*e.problem->retryAfterSeconds == 3600);
+    CHECK(e.problem->status == 429);
+    CHECK(e.problem->url == f.server.newOrderUrl());
+    CHECK_THAT(e.message, Catch::Contains("retry after 3600 s"));
+    CHECK_THAT(e.message, Catch::Contains("too many certificates already issued"));
+    CHECK_THAT(e.message, Catch::StartsWith("creating the order failed"));
+}
+
+TEST_CASE("subproblems are named by their identifiers", "[acme][problem]") {
+    json doc{{"type", "urn:ietf:params:acme:error:unauthorized"},
+             {"detail", "some names failed"},
+             {"status", 403},
+             {"subproblems",
+              {{{"type", "urn:ietf:params:acme:error:dns"},
+                {"detail", "NXDOMAIN looking up A"},
+                {"identifier", {{"type", "dns"}, {"value", "a.example.com"}}}},
+               {{"type", "urn:ietf:params:acme:error:caa"},
+                {"detail", "CAA forbids issuance"},
+                {"identifier", {{"type", "dns"}, {"value", "b.example.com"}}}}}}};
+    auto response = makeResponse(403, doc.dump());
+
+    Error e = acme::errorFromResponse(response, kUrl, "creating the order");
+
+    CHECK(e.kind == ErrorKind::Validation);
+    REQUIRE(e.problem.has_value());
+    REQUIRE(e.problem->subproblems.size() == 2);
+    CHECK(e.problem->subproblems[1].identifier == "b.example.com");
+    CHECK_THAT(e.message, Catch::Contains("a.example.com: NXDOMAIN looking up A (dns)"));
+    CHECK_THAT(e.message, Catch::Contains("b.example.com: CAA forbids issuance (caa)"));
+    CHECK_THAT(e.message, Catch::Contains("(unauthorized)"));
+}
+
+TEST_CASE("a non-JSON 500 is a Protocol error with the status and a short snippet only",
+          "[acme][problem]") {
+    std::string body = "<html><body>\n<h1>Internal Server Error</h1>\n" + std::string(5000, 'x') +
+                       "SECRET-TAIL</body></html>";
+    auto response = makeResponse(500, body, {{"content-type", "text/html"}});
+
+    Error e = acme::errorFromResponse(response, kUrl, "creating the order");
+
+    CHECK(e.kind == ErrorKind::Protocol);
+    CHECK_FALSE(e.problem.has_value());
+    CHECK_THAT(e.message, Catch::Contains("HTTP 500"));
+    CHECK_THAT(e.message, Catch::Contains(kUrl));
+    CHECK_THAT(e.message, Catch::Contains("Internal Server Error"));
+    CHECK_THAT(e.message, !Catch::Contains("SECRET-TAIL"));
+    CHECK(e.message.size() < 400);
+    CHECK(e.message.find('\n') == std::string::npos);
+}
+
+TEST_CASE("problem text from the server is made single-line and bounded", "[acme][problem]") {
+    json doc{{"type", "urn:ietf:params:acme:error:malformed"},
+             {"detail", "line one\nline two\x1b[31m" + std::string(3000, 'y')}};
+    auto response = makeResponse(400, doc.dump());
+
+    Error e = acme::errorFromResponse(response, kUrl, "creating the order");
+
+    CHECK(e.kind == ErrorKind::Acme);
+    CHECK(e.message.find('\n') == std::string::npos);
+    CHECK(e.message.find('\x1b') == std::string::npos);
+    CHECK(e.message.size() < 1000);
+    CHECK_THAT(e.message, Catch::Contains("line one line two"));
+}
+
+TEST_CASE("kindForProblem maps problem types to error kinds", "[acme][problem]") {
+    auto [type, kind] = GENERATE(table<std::string, ErrorKind>({
+        {"rateLimited", ErrorKind::RateLimited},
+        {"unauthorized", ErrorKind::Validation},
+        {"connection", ErrorKind::Validation},
+        {"dns", ErrorKind::Validation},
+        {"caa", ErrorKind::Validation},
+        {"incorrectResponse", ErrorKind::Validation},
+        {"tls", ErrorKind::Validation},
+        {"malformed", ErrorKind::Acme},
+        {"serverInternal", ErrorKind::Acme},
+        {"rejectedIdentifier", ErrorKind::Acme},
+    }));
+    Problem p;
+    p.type = "urn:ietf:params:acme:error:" + type;
+    INFO(type);
+    CHECK(acme::kindForProblem(p) == kind);
+}
+
+TEST_CASE("describeProblem names the domain and gives a hint for common problems",
+          "[acme][problem]") {
+    auto [type, hintWord] = GENERATE(table<std::string, std::string>({
+        {"unauthorized", "port 80"},
+        {"connection", "firewalls"},
+        {"dns", "A/AAAA"},
+        {"rateLimited", "staging"},
+        {"caa", "CAA"},
+        {"rejectedIdentifier", "spelling"},
+    }));
+    Problem p;
+    p.type = "urn:ietf:params:acme:error:" + type;
+    p.detail = "the CA says no";
+
+    std::string text = acme::describeProblem(p, "validation of www.example.com");
+
+    INFO(text);
+    CHECK_FALSE(acme::hintForProblem(type).empty());
+    CHECK_THAT(text, Catch::StartsWith("validation of www.example.com failed: the CA says no"));
+    CHECK_THAT(text, Catch::Contains("(" + type + ")"));
+    CHECK_THAT(text, Catch::Contains("Hint: "));
+    CHECK_THAT(text, Catch::Contains(hintWord));
+}
+
+TEST_CASE("describeProblem without a hint or detail still reads well", "[acme][problem]") {
+    Problem p;
+    p.type = "urn:ietf:params:acme:error:serverInternal";
+
+    std::string text = acme::describeProblem(p, "finalizing the order");
+
+    CHECK(text == "finalizing the order failed: no detail given (serverInternal)");
+}
+
+TEST_CASE("a JSON body that is not a problem document is a Protocol error", "[acme][problem]") {
+    auto response = makeResponse(403, R"({"hello":"world"})");
+
+    Error e = acme::errorFromResponse(response, kUrl, "creating the order");
+
+    CHECK(e.kind == ErrorKind::Protocol);
+    CHECK_FALSE(e.problem.has_value());
+    CHECK_THAT(e.message, Catch::Contains("HTTP 403"));
+}
