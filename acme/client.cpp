@@ -74,6 +74,9 @@ Result<HttpResponse> Client::post(const std::string& url, const std::optional<js
     if (!isPlausibleUrl(url)) {
         return fail(ErrorKind::Protocol, what + ": the server gave an invalid URL");
     }
+    if (!useJwk && accountUrl_.empty()) {
+        return fail(ErrorKind::Internal, what + ": no account URL to sign with");
+    }
     for (int attempt = 0;; ++attempt) {
         auto nonce = nextNonce();
         if (!nonce) {

@@ -13,7 +13,9 @@ using nlohmann::json;
 std::chrono::milliseconds Client::pollDelay(int attempt, const HttpResponse& response) const {
     long after = retryAfterSeconds(response);
     if (after >= 0) {
-        return std::min(std::chrono::milliseconds(after * 1000), options_.pollMax);
+        // A floor too: "Retry-After: 0" from a hostile server must not make us spin.
+        return std::clamp(std::chrono::milliseconds(after * 1000), options_.pollFirst,
+                          options_.pollMax);
     }
     auto delay = options_.pollFirst * (1LL << std::min(attempt, 10));
     return std::min(std::chrono::duration_cast<std::chrono::milliseconds>(delay), options_.pollMax);

@@ -42,8 +42,9 @@ Error authzError(const Authorization& authz) {
     const std::string& domain = authz.identifier.value;
     for (const auto& c : authz.challenges) {
         if (c.error) {
-            Error e = makeError(kindForProblem(*c.error),
-                                describeProblem(*c.error, "validation of " + domain));
+            Error e = makeError(
+                kindForProblem(*c.error, ProblemSource::Validation),
+                describeProblem(*c.error, "validation of " + domain, ProblemSource::Validation));
             e.problem = c.error;
             return e;
         }
@@ -110,7 +111,7 @@ Status authorizeAll(Client& client, challenges::Solver& solver, const Order& ord
     }
     for (const auto& p : pending) {
         // A solver that sees the CA's fetch saves polling requests; others just poll.
-        (void)solver.awaitFetch(p.token, std::chrono::seconds(5));
+        (void)solver.awaitFetch(p.token, std::chrono::seconds(2));
         auto authz = client.waitAuthorization(p.authzUrl);
         if (!authz) {
             return authz.takeError();
@@ -182,8 +183,8 @@ Result<std::string> downloadChosenChain(Client& client, const std::string& url,
 
 Error orderError(const Order& order) {
     if (order.error) {
-        Error e =
-            makeError(kindForProblem(*order.error), describeProblem(*order.error, "the order"));
+        Error e = makeError(kindForProblem(*order.error, ProblemSource::Validation),
+                            describeProblem(*order.error, "the order", ProblemSource::Validation));
         e.problem = order.error;
         return e;
     }

@@ -79,10 +79,13 @@ std::optional<Problem> parseProblem(const HttpResponse& response, const std::str
     return p;
 }
 
-ErrorKind kindForProblem(const Problem& problem) {
+ErrorKind kindForProblem(const Problem& problem, ProblemSource source) {
     const std::string t = problem.shortType();
     if (t == "rateLimited") {
         return ErrorKind::RateLimited;
+    }
+    if (source == ProblemSource::Request) {
+        return ErrorKind::Acme;
     }
     if (t == "unauthorized" || t == "connection" || t == "dns" || t == "caa" ||
         t == "incorrectResponse" || t == "tls") {
@@ -91,7 +94,11 @@ ErrorKind kindForProblem(const Problem& problem) {
     return ErrorKind::Acme;
 }
 
-std::string hintForProblem(const std::string& t) {
+std::string hintForProblem(const std::string& t, ProblemSource source) {
+    if (t == "unauthorized" && source == ProblemSource::Request) {
+        return "the CA refused the request: check the account (certkeep account show) and, if "
+               "the CA uses External Account Binding, --eab-kid and --eab-hmac-key";
+    }
     if (t == "unauthorized") {
         return "the CA fetched a wrong or missing response: check that this host answers HTTP on "
                "port 80 for the name (DNS points here, no proxy or redirect intercepts "
@@ -128,7 +135,7 @@ std::string hintForProblem(const std::string& t) {
     return {};
 }
 
-std::string describeProblem(const Problem& problem, const std::string& what) {
+std::string describeProblem(const Problem& problem, const std::string& what, ProblemSource source) {
     std::string out = what + " failed: ";
     out += problem.detail.empty() ? "no detail given" : problem.detail;
     out += " (" + problem.shortType() + ")";
@@ -142,11 +149,11 @@ std::string describeProblem(const Problem& problem, const std::string& what) {
         }
         out += " (" + st + ")";
     }
-    std::string hint = hintForProblem(problem.shortType());
+    std::string hint = hintForProblem(problem.shortType(), source);
     if (hint.empty() && !problem.subproblems.empty()) {
         std::string st = problem.subproblems.front().type;
-        hint =
-            hintForProblem(st.substr(st.rfind(':') == std::string::npos ? 0 : st.rfind(':') + 1));
+        hint = hintForProblem(st.substr(st.rfind(':') == std::string::npos ? 0 : st.rfind(':') + 1),
+                              source);
     }
     if (problem.retryAfterSeconds) {
         out += "; retry after " + std::to_string(*problem.retryAfterSeconds) + " s";
@@ -160,7 +167,8 @@ std::string describeProblem(const Problem& problem, const std::string& what) {
 Error errorFromResponse(const HttpResponse& response, const std::string& url,
                         const std::string& what) {
     if (auto problem = parseProblem(response, url)) {
-        Error e = makeError(kindForProblem(*problem), describeProblem(*problem, what));
+        Error e = makeError(kindForProblem(*problem, ProblemSource::Request),
+                            describeProblem(*problem, what, ProblemSource::Request));
         e.problem = std::move(problem);
         return e;
     }

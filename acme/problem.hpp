@@ -15,12 +15,17 @@ std::optional<Problem> parseProblemJson(const nlohmann::json& doc);
 // Parses the problem in an error response (application/problem+json or any JSON body).
 std::optional<Problem> parseProblem(const HttpResponse& response, const std::string& url);
 
-// The error kind for a problem type (rateLimited -> RateLimited, validation types -> Validation).
-ErrorKind kindForProblem(const Problem& problem);
+// Where a problem came from: the answer to one of our requests, or a challenge the CA
+// tried to validate (the "error" of a challenge, authorization or order). "unauthorized"
+// means a refused request in the first case and a wrong HTTP-01 response in the second.
+enum class ProblemSource { Request, Validation };
+
+// The error kind: rateLimited -> RateLimited; validation problems -> Validation; else Acme.
+ErrorKind kindForProblem(const Problem& problem, ProblemSource source);
 // One line: "<what> failed: <detail> (<type>)" + subproblems naming their identifiers + a hint.
-std::string describeProblem(const Problem& problem, const std::string& what);
+std::string describeProblem(const Problem& problem, const std::string& what, ProblemSource source);
 // What to do about common problem types; "" when we have nothing useful to say.
-std::string hintForProblem(const std::string& shortType);
+std::string hintForProblem(const std::string& shortType, ProblemSource source);
 
 // Error for a non-2xx response: the problem when there is one, else the status and a snippet.
 Error errorFromResponse(const HttpResponse& response, const std::string& url,

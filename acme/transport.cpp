@@ -87,6 +87,11 @@ std::vector<std::string> linksWithRel(const HttpResponse& response, const std::s
             std::size_t next = value.find('<', close);
             std::string_view params(value.data() + close + 1,
                                     (next == std::string::npos ? value.size() : next) - close - 1);
+            // Several links may share one field, separated by "," (RFC 8288 §3).
+            while (!params.empty() &&
+                   (params.back() == ',' || params.back() == ' ' || params.back() == '\t')) {
+                params.remove_suffix(1);
+            }
             if (hasRel(params, rel)) {
                 out.push_back(value.substr(open + 1, close - open - 1));
             }

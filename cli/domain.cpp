@@ -22,7 +22,14 @@ bool isLabelChar(char c) {
 }
 
 bool looksLikeIp(const std::string& name) {
-    return name.find(':') != std::string::npos || std::all_of(name.begin(), name.end(), [](char c) {
+    // An IPv6 address, or digits and dots only (IPv4, and names with a numeric last label,
+    // which resolvers may read as an address).
+    std::string last = name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
+    bool numericTld = !last.empty() && std::all_of(last.begin(), last.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) != 0;
+    });
+    return numericTld || name.find(':') != std::string::npos ||
+           std::all_of(name.begin(), name.end(), [](char c) {
                return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
            });
 }
@@ -42,12 +49,15 @@ Result<std::string> normalizeDomain(const std::string& input) {
     if (name.size() > 253) {
         return badDomain(input, "longer than 253 characters");
     }
-    if (looksLikeIp(name)) {
-        return badDomain(input, "IP addresses are not supported; give a DNS name");
+    if (name.find('/') != std::string::npos) {
+        return badDomain(input, "give a bare DNS name, not a URL");
     }
     std::string rest = name;
     if (rest.rfind("*.", 0) == 0) {
         rest = rest.substr(2);
+    }
+    if (looksLikeIp(rest)) {
+        return badDomain(input, "IP addresses are not supported; give a DNS name");
     }
     if (rest.find('.') == std::string::npos) {
         return badDomain(input, "a name needs at least two labels, like example.com");

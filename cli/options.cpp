@@ -56,8 +56,17 @@ po::options_description issueOptions() {
     return d;
 }
 
+// The value of a string option; an option given with an empty value is an error, so that
+// an unset shell variable ("--name $NAME") never silently falls back to a default.
 std::string str(const po::variables_map& vm, const char* key) {
-    return vm.count(key) != 0U ? vm[key].as<std::string>() : std::string();
+    if (vm.count(key) == 0U) {
+        return {};
+    }
+    std::string value = vm[key].as<std::string>();
+    if (value.empty()) {
+        throw UsageError(std::string("--") + key + " is empty: give a value or leave it out");
+    }
+    return value;
 }
 
 void rejectIssueOptions(const po::variables_map& vm, const std::string& command) {
@@ -142,7 +151,7 @@ Invocation parseCommandLine(int argc, const char* const* argv) {
     inv.command = pickCommand(words, vm);
 
     GlobalOptions& g = inv.global;
-    g.server = resolveServer(vm["server"].as<std::string>());
+    g.server = resolveServer(str(vm, "server"));
     if (g.server.rfind("https://", 0) != 0 && g.server.rfind("http://", 0) != 0) {
         throw UsageError("--server \"" + g.server +
                          "\" is not a URL: give the ACME directory URL (https://...) or "
@@ -154,22 +163,27 @@ Invocation parseCommandLine(int argc, const char* const* argv) {
     g.agreeTos = vm["agree-tos"].as<bool>();
     g.eabKid = str(vm, "eab-kid");
     g.eabHmacKey = str(vm, "eab-hmac-key");
-    if (g.eabHmacKey.empty()) {
+    if (g.eabHmacKey.empty() && !g.eabKid.empty()) { // the variable only completes --eab-kid
         const char* env = std::getenv("CERTKEEP_EAB_HMAC_KEY");
         g.eabHmacKey = env != nullptr ? env : "";
     }
     if (g.eabKid.empty() != g.eabHmacKey.empty()) {
         throw UsageError("External Account Binding needs both --eab-kid and --eab-hmac-key");
     }
-    g.accountKeyType = vm["account-key-type"].as<std::string>();
+    g.accountKeyType = str(vm, "account-key-type");
     g.verbose = vm.count("verbose") != 0U ? 1 : 0;
 
     IssueOptions& i = inv.issue;
     if (vm.count("domain") != 0U) {
         i.domains = vm["domain"].as<std::vector<std::string>>();
+        for (const auto& d : i.domains) {
+            if (d.empty()) {
+                throw UsageError("-d/--domain is empty: give a domain name");
+            }
+        }
     }
     i.name = str(vm, "name");
-    i.keyType = vm["key-type"].as<std::string>();
+    i.keyType = str(vm, "key-type");
     i.httpListen = str(vm, "http-listen");
     i.webroot = str(vm, "webroot");
     i.preferredChain = str(vm, "preferred-chain");

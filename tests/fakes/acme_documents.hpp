@@ -50,7 +50,8 @@ inline nlohmann::json challengeJson(const std::string& type, const std::string& 
     return {{"type", type}, {"url", url}, {"token", token}, {"status", status}};
 }
 
-// §7.1.4 authorization.
+// §7.1.4 authorization. Pass challenges as nlohmann::json::array({...}): a one-element
+// brace list would be copied as an object, not wrapped in an array.
 inline nlohmann::json authzJson(const std::string& domain, const std::string& status,
                                 const nlohmann::json& challenges) {
     return {{"identifier", {{"type", "dns"}, {"value", domain}}},

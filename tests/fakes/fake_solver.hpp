@@ -36,7 +36,7 @@ class FakeSolver : public challenges::Solver {
         return {};
     }
 
-    int presentAttempts = 0;   // every present() call, also refused ones
+    int presentAttempts = 0;     // every present() call, also refused ones
     std::vector<Call> presented; // successful present() calls
     std::vector<Call> cleanedUp;
     std::set<std::string> failPresentFor; // domains whose present() fails

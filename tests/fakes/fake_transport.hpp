@@ -151,7 +151,8 @@ struct ServerRequest {
 // In-memory ACME server under the test's control (it can be made to misbehave on purpose).
 // Serves a directory with newNonce/newAccount/newOrder, hands out "nonce-<n>" Replay-Nonces
 // unless a route sets its own, and checks that each POST uses a nonce it
-// issued exactly once (nonces come with newNonce and POST responses only). Routes are keyed by full URL; an unknown URL answers 404.
+// issued exactly once (nonces come with newNonce and POST responses only). Routes are keyed by full
+// URL; an unknown URL answers 404.
 class FakeAcmeServer : public acme::Transport {
   public:
     using Route = std::function<HttpResponse(const ServerRequest&)>;
@@ -165,12 +166,14 @@ class FakeAcmeServer : public acme::Transport {
     std::string accountUrl() const { return url("/account/1"); }
 
     FakeAcmeServer() {
-        route(directoryUrl(), [this](const ServerRequest&) {
-            return jsonResponse(200, directory);
-        });
+        route(directoryUrl(),
+              [this](const ServerRequest&) { return jsonResponse(200, directory); });
         route(newNonceUrl(), [](const ServerRequest&) { return makeResponse(200, ""); });
         route(newAccountUrl(), [this](const ServerRequest&) {
             return jsonResponse(201, {{"status", "valid"}}, {{"location", accountUrl()}});
+        });
+        route(accountUrl(), [](const ServerRequest&) {
+            return jsonResponse(200, {{"status", "valid"}});
         });
         directory = {{"newNonce", newNonceUrl()},
                      {"newAccount", newAccountUrl()},

@@ -64,9 +64,9 @@ version_complete 2
 live_before=$(readlink "$state/live/site")
 archive_before=$(ck_tree_hash "$state/archive")
 accounts_before=$(ck_tree_hash "$state/accounts")
-nginx_pids=$(pgrep -P "$CK_STATIC_PID" || true)
-kill -STOP "$CK_STATIC_PID" $nginx_pids
-ck_defer "kill -CONT $CK_STATIC_PID $nginx_pids 2>/dev/null"
+mapfile -t nginx_pids < <(pgrep -P "$CK_STATIC_PID" || true) # its worker(s)
+kill -STOP "$CK_STATIC_PID" "${nginx_pids[@]}"
+ck_defer "kill -CONT $CK_STATIC_PID ${nginx_pids[*]} 2>/dev/null"
 ck_run_bg "${common[@]}" issue --name site -d one.test -d three.test --webroot "$www"
 victim=$CK_BG_PID
 # Wait until the token is published and Pebble is trying to fetch it (the fetch hangs).
@@ -77,7 +77,7 @@ validating() {
 ck_wait_until "certkeep reaches HTTP-01 validation" "$victim" validating
 kill -KILL "$victim"
 wait "$victim" 2>/dev/null || true
-kill -CONT "$CK_STATIC_PID" $nginx_pids
+kill -CONT "$CK_STATIC_PID" "${nginx_pids[@]}"
 
 [[ "$(readlink "$state/live/site")" == "$live_before" ]] ||
     ck_fail "live/site moved from $live_before to $(readlink "$state/live/site") after the killed run"
@@ -98,26 +98,33 @@ names=$(ck_cert_names "$state/live/site/cert.pem")
 [[ "$names" == $'one.test\nthree.test' ]] || ck_fail "live/site has names [$names]"
 
 # --- (c) SIGTERM / SIGINT in the middle of a run ------------------------------------------------
-for sig in term int; do
+# Started with the default signal disposition (a background job of a script ignores SIGINT).
+for sig in TERM INT; do
     www2="$CK_TMP/www-$sig"
     mkdir -p "$www2"
     echo keep >"$www2/index.html"
     www2_before=$(ck_tree_hash "$www2")
-    kill -STOP "$CK_STATIC_PID" $nginx_pids
+    kill -STOP "$CK_STATIC_PID" "${nginx_pids[@]}"
     # Nothing serves $www2, and nginx is stopped: Pebble's fetch hangs, the run waits.
-    ck_run_bg "${common[@]}" issue --name "sig$sig" -d "sig$sig.test" --webroot "$www2"
-    victim=$CK_BG_PID
+    env --default-signal="$sig" "$CERTKEEP_BIN" "${common[@]}" issue --name "sig-$sig" \
+        -d "sig-$sig.test" --webroot "$www2" >"$CK_TMP/sig-$sig.out" 2>"$CK_TMP/sig-$sig.err" </dev/null &
+    victim=$!
+    ck_track_pid "$victim"
     validating() {
         find "$www2" -path '*acme-challenge*' -type f | grep -q . &&
-            grep -q "Attempting to validate w/ HTTP: http://sig$sig.test" "$CK_PEBBLE_LOG"
+            grep -qi "Attempting to validate w/ HTTP: http://sig-$sig.test" "$CK_PEBBLE_LOG"
     }
-    ck_wait_until "certkeep reaches HTTP-01 validation ($(cat "$CK_BG_ERR"))" "$victim" validating
-    kill -"${sig^^}" "$victim"
+    ck_wait_until "certkeep reaches HTTP-01 validation" "$victim" validating
+    kill -"$sig" "$victim"
+    # Exited (or a zombie) = the signal stopped it, not the end of the hanging validation.
+    gone() { [[ ! -e "/proc/$victim" ]] || grep -qE '^[0-9]+ \(.*\) Z' "/proc/$victim/stat"; }
+    ck_wait_until "certkeep stops on SIG$sig" '' gone
     rc=0
     wait "$victim" || rc=$?
-    kill -CONT "$CK_STATIC_PID" $nginx_pids
-    ((rc != 0)) || ck_fail "SIG$sig: certkeep exited 0"
-    [[ ! -e "$state/live/sig$sig" ]] || ck_fail "SIG$sig: a certificate was stored"
+    kill -CONT "$CK_STATIC_PID" "${nginx_pids[@]}"
+    want=$((128 + $(kill -l "$sig")))
+    [[ "$rc" == "$want" ]] || ck_fail "SIG$sig: exit $rc, expected $want: $(cat "$CK_TMP/sig-$sig.err")"
+    [[ ! -e "$state/live/sig-$sig" ]] || ck_fail "SIG$sig: a certificate was stored"
     [[ "$(ck_tree_hash "$www2")" == "$www2_before" ]] ||
         bug "SIG$sig mid-run (exit $rc) leaves in the webroot: $(find "$www2/.well-known" 2>/dev/null | tr '\n' ' ')"
 done

@@ -53,16 +53,16 @@ mkdir -p "$other"
 # The store (accounts, archive, live) must not change; a lock file for the name may remain.
 store_hash() { ck_tree_hash "$state/accounts"; ck_tree_hash "$state/archive"; ck_tree_hash "$state/live"; }
 state_before=$(store_hash)
-nginx_pids=$(pgrep -P "$CK_STATIC_PID" || true)
-kill -STOP "$CK_STATIC_PID" $nginx_pids
-ck_defer "kill -CONT $CK_STATIC_PID $nginx_pids 2>/dev/null"
+mapfile -t nginx_pids < <(pgrep -P "$CK_STATIC_PID" || true) # its worker(s)
+kill -STOP "$CK_STATIC_PID" "${nginx_pids[@]}"
+ck_defer "kill -CONT $CK_STATIC_PID ${nginx_pids[*]} 2>/dev/null"
 ck_run_bg "${common[@]}" issue -d unserved.test --webroot "$other"
 bg=$CK_BG_PID
 token_file() { find "$other/.well-known/acme-challenge" -type f -name '*' 2>/dev/null | grep -q .; }
 ck_wait_until "certkeep writes the token file under $other" "$bg" token_file
 token=$(find "$other/.well-known/acme-challenge" -type f -printf '%f\n')
 [[ "$token" =~ ^[A-Za-z0-9_-]+$ ]] || ck_fail "unexpected token file name(s): $token"
-kill -CONT "$CK_STATIC_PID" $nginx_pids
+kill -CONT "$CK_STATIC_PID" "${nginx_pids[@]}"
 rc=0
 wait "$bg" || rc=$?
 err=$(cat "$CK_BG_ERR")

@@ -76,7 +76,7 @@ TEST_CASE("problems other than badNonce are not retried", "[acme][nonce]") {
         {400, "malformed", ErrorKind::Acme},
         {500, "serverInternal", ErrorKind::Acme},
         {429, "rateLimited", ErrorKind::RateLimited},
-        {403, "unauthorized", ErrorKind::Validation},
+        {403, "unauthorized", ErrorKind::Acme},
     }));
     ClientFixture f;
     f.ready();

@@ -67,8 +67,7 @@ TEST_CASE("newAccount without EAB sends no binding", "[acme][eab]") {
     CHECK_FALSE(posts[0].jws.payloadJson().contains("externalAccountBinding"));
 }
 
-TEST_CASE("an EAB key that is not base64url is a Usage error and nothing is sent",
-          "[acme][eab]") {
+TEST_CASE("an EAB key that is not base64url is a Usage error and nothing is sent", "[acme][eab]") {
     ClientFixture f;
     REQUIRE(f.client->loadDirectory(f.server.directoryUrl()).ok());
     acme::NewAccountRequest request;

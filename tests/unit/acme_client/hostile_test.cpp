@@ -61,18 +61,18 @@ TEST_CASE("an order without Location or without authorizations is refused", "[ac
         {"https://acme.test/order/1", json::array()},
         {"https://acme.test/order/1", json::array({"file:///etc/passwd"})},
     }));
-    f.server.route(f.server.newOrderUrl(), [finalizeUrl, location = location,
-                                            authz = authz](const ServerRequest&) {
-        json doc{{"status", "pending"},
-                 {"identifiers", fakes::identifiersJson({"a.example.com"})},
-                 {"authorizations", authz},
-                 {"finalize", finalizeUrl}};
-        std::vector<std::pair<std::string, std::string>> headers;
-        if (!location.empty()) {
-            headers.emplace_back("location", location);
-        }
-        return jsonResponse(201, doc, headers);
-    });
+    f.server.route(f.server.newOrderUrl(),
+                   [finalizeUrl, location = location, authz = authz](const ServerRequest&) {
+                       json doc{{"status", "pending"},
+                                {"identifiers", fakes::identifiersJson({"a.example.com"})},
+                                {"authorizations", authz},
+                                {"finalize", finalizeUrl}};
+                       std::vector<std::pair<std::string, std::string>> headers;
+                       if (!location.empty()) {
+                           headers.emplace_back("location", location);
+                       }
+                       return jsonResponse(201, doc, headers);
+                   });
 
     auto order = f.client->newOrder({"a.example.com"});
 
@@ -96,9 +96,9 @@ TEST_CASE("a challenge token that is a path is refused before any solver sees it
                             {{"location", f.server.url("/order/1")}});
     });
     f.server.route(authzUrl, [&](const ServerRequest&) {
-        return jsonResponse(
-            200, fakes::authzJson("a.example.com", "pending",
-                                  {fakes::challengeJson("http-01", chalUrl, token, "pending")}));
+        return jsonResponse(200, fakes::authzJson("a.example.com", "pending",
+                                                  json::array({fakes::challengeJson(
+                                                      "http-01", chalUrl, token, "pending")})));
     });
     fakes::FakeSolver solver;
     acme::IssueRequest request;
@@ -178,8 +178,8 @@ TEST_CASE("linksWithRel finds every target with the relation", "[acme][transport
     acme::HttpResponse r;
     r.headers = {
         {"link", "<https://acme.test/directory>;rel=\"index\""},
-        {"link", "<https://acme.test/cert/1/1>; rel=\"alternate\", "
-                 "<https://acme.test/cert/1/2>;rel=alternate"},
+        {"link", "<https://acme.test/cert/1/1>; rel=\"alternate\""},
+        {"link", "<https://acme.test/cert/1/2>;rel=alternate"},
         {"link", "<https://acme.test/cert/1/3>; title=\"x\"; rel=\"up alternate\""},
         {"link", "<https://acme.test/not>; rel=\"alternates\""},
         {"link", "<https://acme.test/also-not>; rel=\"up\""},
@@ -193,6 +193,24 @@ TEST_CASE("linksWithRel finds every target with the relation", "[acme][transport
     CHECK(acme::linksWithRel(r, "up") ==
           std::vector<std::string>{"https://acme.test/cert/1/3", "https://acme.test/also-not"});
     CHECK(acme::linksWithRel(r, "terms-of-service").empty());
+}
+
+TEST_CASE("linksWithRel reads every link of a comma-separated Link field", "[acme][transport]") {
+    // RFC 8288 §3: Link = #link-value, so one field may hold several links (a proxy may also
+    // combine repeated fields into one, RFC 9110 §5.3).
+    auto [field, expected] = GENERATE(table<std::string, std::vector<std::string>>({
+        {"<https://acme.test/a>;rel=\"alternate\", <https://acme.test/b>;rel=\"alternate\"",
+         {"https://acme.test/a", "https://acme.test/b"}},
+        {"<https://acme.test/a>; rel=alternate, <https://acme.test/b>; rel=alternate",
+         {"https://acme.test/a", "https://acme.test/b"}},
+        {"<https://acme.test/dir>;rel=\"index\", <https://acme.test/a>;rel=\"alternate\"",
+         {"https://acme.test/a"}},
+    }));
+    acme::HttpResponse r;
+    r.headers = {{"link", field}};
+
+    INFO(field);
+    CHECK(acme::linksWithRel(r, "alternate") == expected);
 }
 
 TEST_CASE("linksWithRel survives broken Link headers", "[acme][transport]") {

@@ -38,10 +38,10 @@ struct AuthzState {
     std::string url;
     std::string challengeUrl;
     std::string token;
-    std::string status;        // what the authorization says now
-    std::string afterAnswer;   // status once the challenge was answered ("valid"/"invalid")
-    json challengeError;       // set on the challenge when afterAnswer is "invalid"
-    int pendingPollsLeft = 1;  // polls answered "pending" after the challenge was answered
+    std::string status;       // what the authorization says now
+    std::string afterAnswer;  // status once the challenge was answered ("valid"/"invalid")
+    json challengeError;      // set on the challenge when afterAnswer is "invalid"
+    int pendingPollsLeft = 1; // polls answered "pending" after the challenge was answered
 };
 
 // The fake server side of one issuance, with knobs for misbehaviour.
@@ -53,13 +53,15 @@ struct Scenario {
     std::string certUrl;
     std::string altCertUrl;
     std::string orderStatus = "pending";
-    std::string csrB64;                     // the csr member of the finalize payload
-    std::optional<fakes::ParsedCsr> csr;    // parsed from it
-    std::vector<std::string> leafNames;     // names the CA puts into the leaf ("" = CSR's)
-    bool leafForAnotherKey = false;         // issue the leaf for a key that is not ours
+    std::string csrB64;                  // the csr member of the finalize payload
+    std::optional<fakes::ParsedCsr> csr; // parsed from it
+    std::vector<std::string> leafNames;  // names the CA puts into the leaf ("" = CSR's)
+    bool leafForAnotherKey = false;      // issue the leaf for a key that is not ours
     fakes::FakeSolver solver;
 
-    explicit Scenario(const std::vector<std::pair<std::string, std::string>>& domains) {
+    using Domains = std::vector<std::pair<std::string, std::string>>; // name, first status
+
+    explicit Scenario(const Domains& domains) {
         f.ready();
         orderUrl = f.server.url("/order/1");
         finalizeUrl = f.server.url("/order/1/finalize");
@@ -103,7 +105,7 @@ struct Scenario {
             chal["error"] = a.challengeError;
         }
         json dns = fakes::challengeJson("dns-01", a.challengeUrl + "-dns", a.token, "pending");
-        return fakes::authzJson(a.domain, a.status, {dns, chal});
+        return fakes::authzJson(a.domain, a.status, json::array({dns, chal}));
     }
 
     std::string chainPem(const std::string& intermediate) const {
@@ -206,7 +208,7 @@ tokensOf(const std::vector<fakes::FakeSolver::Call>& calls) {
 
 TEST_CASE("issuance end to end: reused and new authorizations, CSR, chain, key",
           "[acme][issuance]") {
-    Scenario s({{"a.example.com", "valid"}, {"b.example.com", "pending"}});
+    Scenario s(Scenario::Domains{{"a.example.com", "valid"}, {"b.example.com", "pending"}});
 
     auto issued = s.issue();
 
@@ -255,7 +257,7 @@ TEST_CASE("issuance end to end: reused and new authorizations, CSR, chain, key",
 }
 
 TEST_CASE("a preferred chain is fetched from the alternates and chosen", "[acme][issuance]") {
-    Scenario s({{"a.example.com", "pending"}});
+    Scenario s(Scenario::Domains{{"a.example.com", "pending"}});
 
     auto issued = s.issue("Other Root X2");
 
@@ -268,7 +270,7 @@ TEST_CASE("a preferred chain is fetched from the alternates and chosen", "[acme]
 }
 
 TEST_CASE("an unknown preferred chain falls back to the default chain", "[acme][issuance]") {
-    Scenario s({{"a.example.com", "pending"}});
+    Scenario s(Scenario::Domains{{"a.example.com", "pending"}});
 
     auto issued = s.issue("No Such Root");
 
@@ -277,7 +279,7 @@ TEST_CASE("an unknown preferred chain falls back to the default chain", "[acme][
 }
 
 TEST_CASE("a certificate that does not match our key is refused", "[acme][issuance]") {
-    Scenario s({{"a.example.com", "pending"}});
+    Scenario s(Scenario::Domains{{"a.example.com", "pending"}});
     s.leafForAnotherKey = true;
 
     auto issued = s.issue();
@@ -288,7 +290,7 @@ TEST_CASE("a certificate that does not match our key is refused", "[acme][issuan
 }
 
 TEST_CASE("a certificate missing a requested name is refused", "[acme][issuance]") {
-    Scenario s({{"a.example.com", "valid"}, {"b.example.com", "pending"}});
+    Scenario s(Scenario::Domains{{"a.example.com", "valid"}, {"b.example.com", "pending"}});
     s.leafNames = {"a.example.com", "evil.example.net"};
 
     auto issued = s.issue();
@@ -301,8 +303,8 @@ TEST_CASE("a certificate missing a requested name is refused", "[acme][issuance]
 TEST_CASE("an invalid authorization is a Validation error naming the domain, and every "
           "presented token is cleaned up",
           "[acme][issuance]") {
-    Scenario s(
-        {{"a.example.com", "pending"}, {"b.example.com", "pending"}, {"c.example.com", "pending"}});
+    Scenario s(Scenario::Domains{
+        {"a.example.com", "pending"}, {"b.example.com", "pending"}, {"c.example.com", "pending"}});
     s.authzs[1].afterAnswer = "invalid";
     s.authzs[1].challengeError = {{"type", "urn:ietf:params:acme:error:unauthorized"},
                                   {"detail", "Invalid response from http://b.example.com: 404"},
@@ -323,7 +325,7 @@ TEST_CASE("an invalid authorization is a Validation error naming the domain, and
 
 TEST_CASE("an authorization that is invalid without a reason still names the domain",
           "[acme][issuance]") {
-    Scenario s({{"a.example.com", "pending"}, {"b.example.com", "invalid"}});
+    Scenario s(Scenario::Domains{{"a.example.com", "pending"}, {"b.example.com", "invalid"}});
 
     auto issued = s.issue();
 
@@ -335,7 +337,7 @@ TEST_CASE("an authorization that is invalid without a reason still names the dom
 
 TEST_CASE("a solver that cannot present stops issuance and earlier tokens are cleaned up",
           "[acme][issuance]") {
-    Scenario s({{"a.example.com", "pending"}, {"b.example.com", "pending"}});
+    Scenario s(Scenario::Domains{{"a.example.com", "pending"}, {"b.example.com", "pending"}});
     s.solver.failPresentFor = {"b.example.com"};
 
     auto issued = s.issue();
@@ -349,7 +351,7 @@ TEST_CASE("a solver that cannot present stops issuance and earlier tokens are cl
 
 TEST_CASE("a CA that offers no challenge of the solver's type is a Usage error",
           "[acme][issuance]") {
-    Scenario s({{"a.example.com", "pending"}});
+    Scenario s(Scenario::Domains{{"a.example.com", "pending"}});
     s.solver = fakes::FakeSolver("tls-alpn-01");
 
     auto issued = s.issue();
@@ -376,8 +378,7 @@ TEST_CASE("choosePreferredChain picks by the topmost issuer CN, else the first",
     CHECK(pick("Fake Root X1") == 0);
     CHECK(pick("") == 0);
     CHECK(pick("other root x2") == 0);
-    CHECK(acme::choosePreferredChain({leaf + pki().alternateIntermediate, "garbage"},
-                                     "Nobody")
+    CHECK(acme::choosePreferredChain({leaf + pki().alternateIntermediate, "garbage"}, "Nobody")
               .value() == 0);
     auto none = acme::choosePreferredChain({}, "Fake Root X1");
     REQUIRE_FALSE(none.ok());

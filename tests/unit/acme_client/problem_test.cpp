@@ -54,7 +54,7 @@ TEST_CASE("subproblems are named by their identifiers", "[acme][problem]") {
 
     Error e = acme::errorFromResponse(response, kUrl, "creating the order");
 
-    CHECK(e.kind == ErrorKind::Validation);
+    CHECK(e.kind == ErrorKind::Acme); // a refused request, not a failed validation
     REQUIRE(e.problem.has_value());
     REQUIRE(e.problem->subproblems.size() == 2);
     CHECK(e.problem->subproblems[1].identifier == "b.example.com");
@@ -95,23 +95,26 @@ TEST_CASE("problem text from the server is made single-line and bounded", "[acme
     CHECK_THAT(e.message, Catch::Contains("line one line two"));
 }
 
-TEST_CASE("kindForProblem maps problem types to error kinds", "[acme][problem]") {
-    auto [type, kind] = GENERATE(table<std::string, ErrorKind>({
-        {"rateLimited", ErrorKind::RateLimited},
-        {"unauthorized", ErrorKind::Validation},
-        {"connection", ErrorKind::Validation},
-        {"dns", ErrorKind::Validation},
-        {"caa", ErrorKind::Validation},
-        {"incorrectResponse", ErrorKind::Validation},
-        {"tls", ErrorKind::Validation},
-        {"malformed", ErrorKind::Acme},
-        {"serverInternal", ErrorKind::Acme},
-        {"rejectedIdentifier", ErrorKind::Acme},
+TEST_CASE("kindForProblem maps validation problems to Validation, refused requests to Acme",
+          "[acme][problem]") {
+    using acme::ProblemSource;
+    auto [type, asValidation, asRequest] = GENERATE(table<std::string, ErrorKind, ErrorKind>({
+        {"rateLimited", ErrorKind::RateLimited, ErrorKind::RateLimited},
+        {"unauthorized", ErrorKind::Validation, ErrorKind::Acme},
+        {"connection", ErrorKind::Validation, ErrorKind::Acme},
+        {"dns", ErrorKind::Validation, ErrorKind::Acme},
+        {"caa", ErrorKind::Validation, ErrorKind::Acme},
+        {"incorrectResponse", ErrorKind::Validation, ErrorKind::Acme},
+        {"tls", ErrorKind::Validation, ErrorKind::Acme},
+        {"malformed", ErrorKind::Acme, ErrorKind::Acme},
+        {"serverInternal", ErrorKind::Acme, ErrorKind::Acme},
+        {"rejectedIdentifier", ErrorKind::Acme, ErrorKind::Acme},
     }));
     Problem p;
     p.type = "urn:ietf:params:acme:error:" + type;
     INFO(type);
-    CHECK(acme::kindForProblem(p) == kind);
+    CHECK(acme::kindForProblem(p, ProblemSource::Validation) == asValidation);
+    CHECK(acme::kindForProblem(p, ProblemSource::Request) == asRequest);
 }
 
 TEST_CASE("describeProblem names the domain and gives a hint for common problems",
@@ -128,21 +131,35 @@ TEST_CASE("describeProblem names the domain and gives a hint for common problems
     p.type = "urn:ietf:params:acme:error:" + type;
     p.detail = "the CA says no";
 
-    std::string text = acme::describeProblem(p, "validation of www.example.com");
+    std::string text =
+        acme::describeProblem(p, "validation of www.example.com", acme::ProblemSource::Validation);
 
     INFO(text);
-    CHECK_FALSE(acme::hintForProblem(type).empty());
+    CHECK_FALSE(acme::hintForProblem(type, acme::ProblemSource::Validation).empty());
     CHECK_THAT(text, Catch::StartsWith("validation of www.example.com failed: the CA says no"));
     CHECK_THAT(text, Catch::Contains("(" + type + ")"));
     CHECK_THAT(text, Catch::Contains("Hint: "));
     CHECK_THAT(text, Catch::Contains(hintWord));
 }
 
+TEST_CASE("an unauthorized request gets an account hint, not an HTTP-01 hint", "[acme][problem]") {
+    Problem p;
+    p.type = "urn:ietf:params:acme:error:unauthorized";
+    p.detail = "account is deactivated";
+
+    std::string text = acme::describeProblem(p, "creating the order", acme::ProblemSource::Request);
+
+    CHECK_THAT(text, Catch::StartsWith("creating the order failed: account is deactivated"));
+    CHECK_THAT(text, Catch::Contains("account"));
+    CHECK_THAT(text, !Catch::Contains("port 80"));
+}
+
 TEST_CASE("describeProblem without a hint or detail still reads well", "[acme][problem]") {
     Problem p;
     p.type = "urn:ietf:params:acme:error:serverInternal";
 
-    std::string text = acme::describeProblem(p, "finalizing the order");
+    std::string text =
+        acme::describeProblem(p, "finalizing the order", acme::ProblemSource::Request);
 
     CHECK(text == "finalizing the order failed: no detail given (serverInternal)");
 }

@@ -62,6 +62,7 @@ TEST_CASE("normalizeDomain refuses names that break the rules, naming them", "[c
         {"ex\xc3\xa4mple.com", "only letters"},
         {"192.0.2.1", "IP"},
         {"192.0.2.1.", "IP"},
+        {"*.192.0.2.1", "IP"},
         {"2001:db8::1", "IP"},
         {"[2001:db8::1]", "IP"},
         {"example.com:443", ""},

@@ -55,10 +55,26 @@ std::string usageMessage(std::initializer_list<const char*> args) {
 TEST_CASE("issue with repeated -d and global options before and after the command",
           "[cli][options]") {
     EnvGuard env;
-    auto inv = parse({"--server", "https://acme.test/directory", "--email", "ops@example.com",
-                      "issue", "-d", "a.example.com", "--agree-tos", "-d", "b.example.com",
-                      "--domain", "c.example.com", "--state-dir", "/tmp/state", "--key-type",
-                      "rsa2048", "--webroot", "/var/www", "--preferred-chain", "Root X1"});
+    auto inv = parse({"--server",
+                      "https://acme.test/directory",
+                      "--email",
+                      "ops@example.com",
+                      "issue",
+                      "-d",
+                      "a.example.com",
+                      "--agree-tos",
+                      "-d",
+                      "b.example.com",
+                      "--domain",
+                      "c.example.com",
+                      "--state-dir",
+                      "/tmp/state",
+                      "--key-type",
+                      "rsa2048",
+                      "--webroot",
+                      "/var/www",
+                      "--preferred-chain",
+                      "Root X1"});
 
     CHECK(inv.command == Command::Issue);
     CHECK(inv.global.server == "https://acme.test/directory");
@@ -86,7 +102,7 @@ TEST_CASE("defaults: letsencrypt production, es256, ec-p256, not verbose", "[cli
     CHECK(inv.global.eabHmacKey.empty());
 }
 
-TEST_CASE("-v and --verbose turn on verbose output", "[cli][options]") {
+TEST_CASE("verbose output is turned on by -v and --verbose", "[cli][options]") {
     EnvGuard env;
     CHECK(parse({"-v", "issue", "-d", "a.example.com"}).global.verbose == 1);
     CHECK(parse({"issue", "-d", "a.example.com", "--verbose"}).global.verbose == 1);
@@ -121,10 +137,10 @@ TEST_CASE("account refuses issue options", "[cli][options]") {
                Catch::Contains("--key-type"));
 }
 
-TEST_CASE("--http-listen and --webroot exclude each other", "[cli][options]") {
+TEST_CASE("options --http-listen and --webroot exclude each other", "[cli][options]") {
     EnvGuard env;
-    CHECK_THAT(usageMessage({"issue", "-d", "a.example.com", "--http-listen", ":8080",
-                             "--webroot", "/var/www"}),
+    CHECK_THAT(usageMessage({"issue", "-d", "a.example.com", "--http-listen", ":8080", "--webroot",
+                             "/var/www"}),
                Catch::Contains("--webroot"));
     CHECK(parse({"issue", "-d", "a.example.com", "--http-listen", ":8080"}).issue.httpListen ==
           ":8080");
@@ -141,7 +157,7 @@ TEST_CASE("unknown commands, options and stray words are usage errors", "[cli][o
     CHECK_THROWS_AS(parse({"issue", "-d"}), UsageError);
 }
 
-TEST_CASE("--help and --version need no command", "[cli][options]") {
+TEST_CASE("help and version options need no command", "[cli][options]") {
     EnvGuard env;
     auto help = parse({"--help"});
     CHECK(help.command == Command::Help);
@@ -172,4 +188,31 @@ TEST_CASE("the EAB HMAC key may come from CERTKEEP_EAB_HMAC_KEY", "[cli][options
     auto explicitKey =
         parse({"--eab-kid", "kid-1", "--eab-hmac-key", "Y2xp", "account", "register"});
     CHECK(explicitKey.global.eabHmacKey == "Y2xp");
+}
+
+TEST_CASE("an exported CERTKEEP_EAB_HMAC_KEY alone does not break other commands",
+          "[cli][options]") {
+    // The variable is a secret kept in the environment (systemd unit, CI); EAB is only asked
+    // for with --eab-kid, so without it the variable must not turn every command into an error.
+    EnvGuard env;
+    setenv(kEnv, "ZW52LXNlY3JldA", 1);
+
+    Invocation inv;
+    REQUIRE_NOTHROW(inv = parse({"issue", "-d", "a.example.com"}));
+    CHECK(inv.command == Command::Issue);
+    CHECK(inv.global.eabKid.empty());
+    REQUIRE_NOTHROW(inv = parse({"account", "show"}));
+    CHECK(inv.command == Command::AccountShow);
+}
+
+TEST_CASE("an option given with an empty value is a usage error", "[cli][options]") {
+    // An unset shell variable ("--webroot $WEBROOT") must not fall back to a default.
+    EnvGuard env;
+    CHECK_THAT(usageMessage({"issue", "-d", ""}), Catch::Contains("domain"));
+    CHECK_THAT(usageMessage({"issue", "-d", "a.example.com", "--webroot", ""}),
+               Catch::Contains("--webroot"));
+    CHECK_THAT(usageMessage({"--server", "", "issue", "-d", "a.example.com"}),
+               Catch::Contains("--server"));
+    CHECK_THAT(usageMessage({"issue", "-d", "a.example.com", "--name="}),
+               Catch::Contains("--name"));
 }
