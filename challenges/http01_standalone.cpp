@@ -1,50 +1,48 @@
-// HTTP-01 (RFC 8555 §8.3) standalone responder on cpp-httplib: binds in start(), serves
-// live tokens from a mutex-protected map on a background thread, stops on stop()/destruction.
+// HTTP-01 (RFC 8555 §8.3) standalone responder on GNU libmicrohttpd: we bind the socket
+// ourselves (exact errno in errors), the library parses HTTP on one internal thread, and
+// live tokens sit in a mutex-protected map. libmicrohttpd is C, which lets certkeep link the
+// C++ runtime statically: one shared object and ~1.6 MiB of peak RSS fewer (bench/).
 
 #include "challenges/http01_standalone.hpp"
 
-#include "challenges/bind_probe.hpp"
+#include "challenges/listen_socket.hpp"
 
 #include <chrono>
 #include <condition_variable>
 #include <map>
+#include <microhttpd.h>
 #include <mutex>
-#include <sys/socket.h>
-#include <thread>
-
-// httplib.h includes OpenSSL headers (CPPHTTPLIB_OPENSSL_SUPPORT comes from its .pc);
-// it compiles cleanly under OPENSSL_NO_DEPRECATED (0.11.4 split header).
-#include <httplib.h>
+#include <optional>
+#include <unistd.h>
 
 namespace certkeep::challenges {
 
 namespace {
 
 constexpr std::string_view kChallengePrefix = "/.well-known/acme-challenge/";
-constexpr size_t kWorkerThreads = 4; // Pebble validates from 3 perspectives at once
-constexpr time_t kIoTimeoutSeconds = 5;
+constexpr unsigned kIoTimeoutSeconds = 5;
+constexpr unsigned kMaxConnections = 64;
+constexpr std::string_view kNotFound = "not found\n";
 
 } // namespace
 
 struct Http01Standalone::Impl {
-    httplib::Server server;
-    std::thread thread;
-    std::mutex mutex; // guards tokens and stopped
+    MHD_Daemon* daemon = nullptr;
+    std::mutex mutex; // guards everything below
     std::map<std::string, std::string> tokens;
     std::map<std::string, int> fetches; // successful fetches per live token
     std::chrono::steady_clock::time_point lastFetch;
     std::condition_variable fetched;
-    ListenAddress addr;
     int port = 0;
     bool stopped = false;
 
-    // The key authorization for a request path, if it names a live token.
-    std::optional<std::string> lookup(const std::string& path) {
-        if (path.rfind(kChallengePrefix, 0) != 0) {
+    // The key authorization for a request path, if it names a live token; counts the fetch.
+    std::optional<std::string> lookup(std::string_view path) {
+        if (path.substr(0, kChallengePrefix.size()) != kChallengePrefix) {
             return std::nullopt;
         }
         std::lock_guard lock(mutex);
-        auto it = tokens.find(path.substr(kChallengePrefix.size()));
+        auto it = tokens.find(std::string(path.substr(kChallengePrefix.size())));
         if (it == tokens.end()) {
             return std::nullopt;
         }
@@ -53,71 +51,63 @@ struct Http01Standalone::Impl {
         fetched.notify_all();
         return it->second;
     }
-
-    // RFC 8555 §8.3: 200 with the key authorization as the body; HEAD drops the body.
-    void handle(const httplib::Request& req, httplib::Response& res) {
-        if (auto keyAuth = lookup(req.path)) {
-            res.status = 200;
-            res.set_content(*keyAuth, "application/octet-stream");
-            return;
-        }
-        res.status = 404;
-        res.set_content("not found\n", "text/plain");
-    }
-
-    void configure();
-    Status bind();
 };
 
-// One request per connection, short timeouts, a small pool; only GET/HEAD are routed.
-void Http01Standalone::Impl::configure() {
-    server.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
-    server.set_read_timeout(kIoTimeoutSeconds, 0);
-    server.set_write_timeout(kIoTimeoutSeconds, 0);
-    server.set_keep_alive_max_count(1);
-    // SO_REUSEADDR only: httplib's default SO_REUSEPORT would let two responders share a port.
-    server.set_socket_options([](socket_t sock) {
-        int yes = 1;
-        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    });
-    server.Get(".*",
-               [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); });
-    server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-        if (res.body.empty()) {
-            res.set_content("not found\n", "text/plain");
-        }
-    });
+namespace {
+
+MHD_Result respond(MHD_Connection* connection, unsigned status, std::string_view body,
+                   const char* contentType) {
+    MHD_Response* response = MHD_create_response_from_buffer(
+        body.size(), const_cast<char*>(body.data()), MHD_RESPMEM_MUST_COPY);
+    if (response == nullptr) {
+        return MHD_NO;
+    }
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, contentType);
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
+    MHD_Result queued = MHD_queue_response(connection, status, response);
+    MHD_destroy_response(response);
+    return queued;
 }
 
-// Binds synchronously; httplib does not report errno, so a failed bind is re-probed for it.
-Status Http01Standalone::Impl::bind() {
-    std::string host = addr.host.empty() ? "0.0.0.0" : addr.host;
-    if (addr.port == 0) {
-        port = server.bind_to_any_port(host);
-    } else {
-        port = server.bind_to_port(host, addr.port) ? addr.port : -1;
+// RFC 8555 §8.3: GET (or HEAD) of the token path answers 200 with the key authorization.
+// Anything else is 404; request bodies are never read.
+MHD_Result onRequest(void* cls, MHD_Connection* connection, const char* url, const char* method,
+                     const char* /*version*/, const char* /*uploadData*/, size_t* uploadSize,
+                     void** /*state*/) {
+    auto* impl = static_cast<Http01Standalone::Impl*>(cls);
+    bool getOrHead = std::string_view(method) == MHD_HTTP_METHOD_GET ||
+                     std::string_view(method) == MHD_HTTP_METHOD_HEAD;
+    if (getOrHead && *uploadSize == 0) {
+        if (auto keyAuth = impl->lookup(url)) {
+            return respond(connection, MHD_HTTP_OK, *keyAuth, "application/octet-stream");
+        }
     }
-    if (port > 0) {
-        return {};
-    }
-    int savedErrno = errno;
-    return fail(ErrorKind::Local, "cannot listen on " + formatListenAddress(addr) +
-                                      " for HTTP-01: " + describeBindFailure(addr, savedErrno));
+    *uploadSize = 0;
+    return respond(connection, MHD_HTTP_NOT_FOUND, kNotFound, "text/plain");
 }
+
+} // namespace
 
 Result<std::unique_ptr<Http01Standalone>> Http01Standalone::start(const ListenAddress& addr) {
-    auto impl = std::make_unique<Impl>();
-    impl->addr = addr;
-    impl->configure();
-    if (auto st = impl->bind(); !st) {
-        return st.takeError();
+    auto sock = openListenSocket(addr);
+    if (!sock) {
+        return sock.takeError();
     }
-    Impl* raw = impl.get();
-    impl->thread = std::thread([raw] { raw->server.listen_after_bind(); });
-    // httplib's stop() is a no-op until the loop runs; wait so stop() can never be lost.
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!raw->server.is_running() && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    auto impl = std::make_unique<Impl>();
+    impl->port = sock->port;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
+    if (sock->family == AF_INET6) {
+        flags |= MHD_USE_IPv6;
+    }
+    impl->daemon = MHD_start_daemon(flags, 0, nullptr, nullptr, &onRequest, impl.get(),
+                                    MHD_OPTION_LISTEN_SOCKET, sock->fd,
+                                    MHD_OPTION_CONNECTION_TIMEOUT, kIoTimeoutSeconds,
+                                    MHD_OPTION_CONNECTION_LIMIT, kMaxConnections, MHD_OPTION_END);
+    if (impl->daemon == nullptr) {
+        ::close(sock->fd);
+        return fail(ErrorKind::Local, "cannot start the HTTP-01 responder on " +
+                                          formatListenAddress(addr) +
+                                          " (libmicrohttpd refused); use --webroot instead");
     }
     return std::make_unique<Http01Standalone>(std::move(impl));
 }
@@ -169,7 +159,7 @@ bool Http01Standalone::awaitFetch(const std::string& token, std::chrono::millise
     return true;
 }
 
-// Closes the listening socket and joins the server thread; safe to call more than once.
+// Stops the server thread and closes the listening socket; safe to call more than once.
 void Http01Standalone::stop() {
     if (!impl_) {
         return;
@@ -180,11 +170,10 @@ void Http01Standalone::stop() {
             return;
         }
         impl_->stopped = true;
+        impl_->fetched.notify_all();
     }
-    impl_->server.stop();
-    if (impl_->thread.joinable()) {
-        impl_->thread.join();
-    }
+    MHD_stop_daemon(impl_->daemon); // closes the listen socket too
+    impl_->daemon = nullptr;
 }
 
 int Http01Standalone::port() const {
