@@ -120,6 +120,22 @@ Result<SessionPtr> openSession(const GlobalOptions& global, bool registerIfMissi
         s->client->setAccountUrl(s->account.url); // §7.3.1 lookup skipped: we know our kid
         return s;
     }
+    if (*stored && !stored->value().keyPem.empty()) {
+        // A key without its URL (e.g. a crash between the two writes): RFC 8555 §7.3.1 finds
+        // the account by its key, so no second account is created for it.
+        auto found = s->client->findAccount();
+        if (found) {
+            s->account = stored->value();
+            s->account.url = found->url;
+            if (auto st = s->store->saveAccount(global.server, s->account); !st) {
+                return st.takeError();
+            }
+            return s;
+        }
+        if (found.error().kind != ErrorKind::NotFound) {
+            return found.takeError();
+        }
+    }
     if (auto st = registerAccount(*s, global, log); !st) {
         return st.takeError();
     }

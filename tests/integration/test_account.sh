@@ -55,6 +55,18 @@ grep -qi 'already' <<<"$CK_OUT$CK_ERR" || { ck_show_run; ck_fail "second registe
 ck_expect_out_contains "$url"
 [[ "$(sha256sum <"$key")" == "$key_hash" ]] || ck_fail "second register replaced the account key"
 
+# A key whose account.json was lost (crash between the two writes): register finds the
+# account by its key (onlyReturnExisting) instead of creating one, and stores the URL again.
+json=$(dirname "$key")/account.json
+cp "$json" "$CK_TMP/account.json.saved"
+rm -f "$json"
+ck_run "${srv[@]}" --state-dir "$state" --agree-tos account register
+ck_expect_rc 0
+grep -qi 'already' <<<"$CK_OUT" || { ck_show_run; ck_fail "register with a known key created a new account"; }
+ck_expect_out_contains "$url"
+grep -q "$url" "$json" || ck_fail "the recovered account URL was not stored again"
+[[ "$(sha256sum <"$key")" == "$key_hash" ]] || ck_fail "recovery replaced the account key"
+
 ck_run "${srv[@]}" --state-dir "$state" account show
 ck_expect_rc 0
 ck_expect_out_contains "$url"
@@ -82,7 +94,8 @@ reqs=$((after - before))
 ck_log "second issuance: $reqs ACME requests"
 ((reqs <= 9)) || ck_fail "second issuance with a known account took $reqs ACME requests (target <= 9): $(
     sed -n 's/^Pebble [0-9/]* [0-9:]* \([A-Z]* [^ ]*\) -> calling handler()$/\1/p' "$CK_PEBBLE_LOG" | tail -n "$reqs" | tr '\n' ',')"
-(($(ck_count_requests '^POST /sign-me-up$') == 1)) || ck_fail "the known account was registered again"
+# One newAccount to register, one onlyReturnExisting lookup for the lost account.json; none since.
+(($(ck_count_requests '^POST /sign-me-up$') == 2)) || ck_fail "the known account was registered again"
 
 # --- other account key types ------------------------------------------------------------------
 for kt in es384 rs256; do
@@ -105,5 +118,5 @@ for kt in es384 rs256; do
     ck_expect_rc 0
     ck_verify_chain "$s/live/$kt.test/cert.pem" "$s/live/$kt.test/chain.pem" "$CK_TMP/root0.pem"
 done
-(($(ck_count_requests '^POST /sign-me-up$') == 3)) || ck_fail "expected 3 account registrations in all"
+(($(ck_count_requests '^POST /sign-me-up$') == 4)) || ck_fail "expected 4 newAccount requests in all (3 registrations, 1 lookup)"
 ck_log "ok"
