@@ -87,8 +87,9 @@ Result<std::chrono::system_clock::time_point> toTimePoint(const ASN1_TIME* t) {
         return ossl::opensslFail(ErrorKind::Protocol, "certificate has an invalid time");
     }
     using namespace std::chrono;
-    sys_days day = year{tm.tm_year + 1900} / month{unsigned(tm.tm_mon + 1)} / unsigned(tm.tm_mday);
-    return system_clock::time_point(day + hours{tm.tm_hour} + minutes{tm.tm_min} +
+    sys_days date = year{tm.tm_year + 1900} / month{static_cast<unsigned>(tm.tm_mon + 1)} /
+                    day{static_cast<unsigned>(tm.tm_mday)};
+    return system_clock::time_point(date + hours{tm.tm_hour} + minutes{tm.tm_min} +
                                     seconds{tm.tm_sec});
 }
 

@@ -57,7 +57,7 @@ Result<ossl::GeneralNamesPtr> dnsNames(const std::vector<std::string>& domains) 
         if (sk_GENERAL_NAME_push(names.get(), gn.get()) == 0) {
             return ossl::cryptoFail("adding SAN " + d);
         }
-        gn.release(); // now owned by `names`
+        (void)gn.release(); // now owned by `names`
     }
     return names;
 }
