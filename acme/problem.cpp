@@ -142,18 +142,11 @@ std::string describeProblem(const Problem& problem, const std::string& what, Pro
     for (const auto& sub : problem.subproblems) {
         out +=
             "; " + (sub.identifier.empty() ? std::string("?") : sub.identifier) + ": " + sub.detail;
-        std::string st = sub.type;
-        const std::string prefix = "urn:ietf:params:acme:error:";
-        if (st.rfind(prefix, 0) == 0) {
-            st = st.substr(prefix.size());
-        }
-        out += " (" + st + ")";
+        out += " (" + Problem::shortTypeOf(sub.type) + ")";
     }
     std::string hint = hintForProblem(problem.shortType(), source);
     if (hint.empty() && !problem.subproblems.empty()) {
-        std::string st = problem.subproblems.front().type;
-        hint = hintForProblem(st.substr(st.rfind(':') == std::string::npos ? 0 : st.rfind(':') + 1),
-                              source);
+        hint = hintForProblem(Problem::shortTypeOf(problem.subproblems.front().type), source);
     }
     if (problem.retryAfterSeconds) {
         out += "; retry after " + std::to_string(*problem.retryAfterSeconds) + " s";

@@ -44,12 +44,15 @@ struct Problem {
     std::optional<long> retryAfterSeconds; // from the Retry-After header
 
     // The short type without the "urn:ietf:params:acme:error:" prefix.
-    [[nodiscard]] std::string shortType() const {
+    [[nodiscard]] std::string shortType() const { return shortTypeOf(type); }
+
+    // The same for any problem type URN (subproblems carry their own).
+    static std::string shortTypeOf(const std::string& urn) {
         static constexpr std::string_view prefix = "urn:ietf:params:acme:error:";
-        if (type.rfind(prefix, 0) == 0) {
-            return type.substr(prefix.size());
+        if (urn.rfind(prefix, 0) == 0) {
+            return urn.substr(prefix.size());
         }
-        return type;
+        return urn;
     }
 };
 

@@ -63,6 +63,13 @@ ck_expect_out_contains() {
 }
 
 # Fails unless FILE exists and has octal permission bits MODE (e.g. 600).
+# Fails if anything listens on TCP port $1 (a responder must close its socket when done).
+ck_assert_port_free() {
+    local l
+    l=$(ss -ltnH "sport = :$1")
+    [[ -z "$l" ]] || ck_fail "something still listens on port $1: $l"
+}
+
 ck_assert_file_mode() {
     local file=$1 want=$2 got
     [[ -e "$file" ]] || ck_fail "missing file: $file"

@@ -13,11 +13,6 @@ common=(--server "$CK_DIR_URL" --ca-bundle "$CK_CA_BUNDLE" --state-dir "$state"
     --agree-tos --email t@example.com)
 listen=(--http-listen "127.0.0.1:$CK_HTTP_PORT")
 
-port_is_free() {
-    local l
-    l=$(ss -ltnH "sport = :$1")
-    [[ -z "$l" ]] || ck_fail "something still listens on port $1: $l"
-}
 # Checks the last run failed validation for DOMAIN with one error line holding REASON (ERE).
 expect_validation_failure() {
     local domain=$1 reason=$2
@@ -43,7 +38,7 @@ expect_validation_failure fail.test 'connection refused|127\.0\.0\.2'
 [[ "$(ck_tree_hash "$state")" == "$before" ]] || ck_fail "the failed run changed the state dir"
 [[ "$(openssl x509 -in "$state/live/site/cert.pem" -noout -serial)" == "$live_serial" ]] ||
     ck_fail "live/site is no longer the first certificate"
-port_is_free "$CK_HTTP_PORT"
+ck_assert_port_free "$CK_HTTP_PORT"
 
 # --- DNS failure: SERVFAIL for dnsfail.test -----------------------------------------------------
 curl -sf -m 5 -o /dev/null "$CK_CHALLTEST_MGMT/set-servfail" -d '{"host":"dnsfail.test."}' ||
@@ -51,7 +46,7 @@ curl -sf -m 5 -o /dev/null "$CK_CHALLTEST_MGMT/set-servfail" -d '{"host":"dnsfai
 ck_run "${common[@]}" issue --name site -d dnsfail.test "${listen[@]}"
 expect_validation_failure dnsfail.test 'SERVFAIL|DNS|dns'
 [[ "$(ck_tree_hash "$state")" == "$before" ]] || ck_fail "the failed run changed the state dir"
-port_is_free "$CK_HTTP_PORT"
+ck_assert_port_free "$CK_HTTP_PORT"
 
 # --- the store still works: the name can be issued again once DNS is right -------------------
 curl -sf -m 5 -o /dev/null "$CK_CHALLTEST_MGMT/clear-a" -d '{"host":"fail.test."}' ||
@@ -60,5 +55,5 @@ ck_run "${common[@]}" issue --name site -d ok.test -d fail.test "${listen[@]}"
 ck_expect_rc 0
 [[ "$(readlink "$state/live/site")" == *archive/site/2 ]] || ck_fail "live/site points to $(readlink "$state/live/site")"
 ck_verify_chain "$state/live/site/cert.pem" "$state/live/site/chain.pem" "$CK_TMP/root0.pem"
-port_is_free "$CK_HTTP_PORT"
+ck_assert_port_free "$CK_HTTP_PORT"
 ck_log "ok"

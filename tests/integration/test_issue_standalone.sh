@@ -14,13 +14,6 @@ common=(--server "$CK_DIR_URL" --ca-bundle "$CK_CA_BUNDLE" --state-dir "$state"
     --agree-tos --email t@example.com)
 listen=(--http-listen "127.0.0.1:$CK_HTTP_PORT")
 
-# Fails if anything listens on TCP port $1 (the responder must close its socket when done).
-port_is_free() {
-    local l
-    l=$(ss -ltnH "sport = :$1")
-    [[ -z "$l" ]] || ck_fail "something still listens on port $1: $l"
-}
-
 # Prints the key type line of a private key ("Private-Key: (256 bit, 2 primes)" / "ASN1 OID: ...").
 key_desc() { openssl pkey -in "$1" -noout -text 2>/dev/null | grep -E '^(Private-Key|RSA Private-Key|ASN1 OID|NIST CURVE)' | tr '\n' ' '; }
 
@@ -31,7 +24,7 @@ live="$state/live/a.test"
 ck_expect_out_contains "$live/fullchain.pem"
 grep -qiE 'expire[s]?[^0-9]*20[0-9]{2}-[0-9]{2}-[0-9]{2}' <<<"$CK_OUT" ||
     { ck_show_run; ck_fail "stdout does not give the expiry date"; }
-port_is_free "$CK_HTTP_PORT"
+ck_assert_port_free "$CK_HTTP_PORT"
 
 # The default chain ends at root 0; the fullchain (leaf first) and cert+chain both verify.
 ck_verify_chain "$live/cert.pem" "$live/chain.pem" "$CK_TMP/root0.pem"
@@ -73,7 +66,7 @@ ck_expect_rc 0
 ck_verify_chain "$live/cert.pem" "$live/chain.pem" "$CK_TMP/root0.pem"
 ck_key_matches "$live/cert.pem" "$live/privkey.pem"
 ck_assert_file_mode "$state/archive/a.test/2/privkey.pem" 600
-port_is_free "$CK_HTTP_PORT"
+ck_assert_port_free "$CK_HTTP_PORT"
 
 # --- 3. key types and --name ----------------------------------------------------------------
 ck_run "${common[@]}" issue -d rsa.test --key-type rsa2048 "${listen[@]}"
@@ -95,5 +88,5 @@ k="$state/live/custom/privkey.pem"
 ck_key_matches "$state/live/custom/cert.pem" "$k"
 [[ "$(ck_cert_names "$state/live/custom/cert.pem")" == p384.test ]] || ck_fail "live/custom has the wrong names"
 ck_expect_out_contains "$state/live/custom/fullchain.pem"
-port_is_free "$CK_HTTP_PORT"
+ck_assert_port_free "$CK_HTTP_PORT"
 ck_log "ok"
