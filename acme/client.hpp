@@ -6,6 +6,7 @@
 #include "acme/nonce_pool.hpp"
 #include "acme/transport.hpp"
 #include "acme/types.hpp"
+#include "common/clock.hpp"
 #include "common/result.hpp"
 
 #include <chrono>
@@ -17,12 +18,27 @@
 namespace certkeep::acme {
 
 struct ClientOptions {
-    int maxBadNonceRetries = 10;                          // only badNonce is retried automatically
-    std::chrono::milliseconds pollFirst{40};              // first wait before polling again
-    std::chrono::milliseconds pollMax{8000};              // cap of the growing wait
-    std::chrono::seconds pollDeadline{180};               // overall deadline of one wait
-    std::function<void(std::chrono::milliseconds)> sleep; // injected in tests
-    std::function<void(const std::string&)> log;          // -v output; never gets secrets
+    int maxBadNonceRetries = 10;             // only badNonce is retried automatically
+    std::chrono::milliseconds pollFirst{40}; // first wait before polling again
+    std::chrono::milliseconds pollMax{8000}; // cap of the growing wait
+    std::chrono::seconds pollDeadline{180};  // overall deadline of one wait
+    Clock* clock = nullptr;                  // nullptr = systemClock(); a fake in tests
+    std::function<void(const std::string&)> log; // -v output; never gets secrets
+};
+
+// RFC 8555 §7.4 newOrder, with RFC 9773 §5 `replaces` and the draft-ietf-acme-profiles profile.
+struct NewOrderRequest {
+    std::vector<Identifier> identifiers;
+    std::string replaces; // ARI certificate ID of the certificate this one replaces; "" = none
+    std::string profile;  // a name from Directory::profiles; "" = the CA's default
+};
+
+// How one signed POST is made (§6.2): kid of the account by default.
+struct PostOptions {
+    bool useJwk = false;             // embed the JWK instead of the kid (newAccount, revoke)
+    const Signer* signer = nullptr;  // sign with this key instead of the account key (with
+                                     // useJwk: revocation by certificate key, §7.6)
+    std::string accept;              // Accept header, e.g. application/pem-certificate-chain
 };
 
 struct NewAccountRequest {
@@ -57,8 +73,10 @@ class Client {
     // POST-as-GET the account object.
     Result<Account> fetchAccount();
 
-    // §7.4: a new order for DNS identifiers.
-    Result<Order> newOrder(const std::vector<std::string>& domains);
+    // §7.4: a new order. Location, finalize and authorization URLs are checked https.
+    Result<Order> newOrder(const NewOrderRequest& request);
+    // POST-as-GET an existing order (e.g. a pending order after a crash).
+    Result<Order> fetchOrder(const std::string& url);
     Result<Authorization> fetchAuthorization(const std::string& url);
     // §7.5.1: tells the CA to validate a challenge (payload {}).
     Status respondChallenge(const Challenge& challenge);
@@ -66,22 +84,23 @@ class Client {
     Result<Authorization> waitAuthorization(const std::string& url);
     // §7.4: sends the CSR (DER) to the order's finalize URL.
     Result<Order> finalize(const Order& order, const std::string& csrDer);
-    // Polls until the order is "valid" or "invalid" (or the deadline passes).
+    // Polls until the order is "valid" or "invalid" (or the deadline passes), sleeping
+    // between polls whatever status the CA answers.
     Result<Order> waitOrder(const Order& order);
     // §7.4.2: downloads the PEM chain, with the alternate chains' URLs.
     Result<DownloadedChain> downloadCertificate(const std::string& url);
 
     // Signed POST with badNonce retries (§6.5); payload nullopt = POST-as-GET (§6.3).
-    // Non-2xx responses become errors described with `what`.
+    // Refuses a URL that is not https. Non-2xx responses become errors described with `what`;
+    // an exhausted badNonce retry says how many nonces the CA rejected in a row.
     Result<HttpResponse> post(const std::string& url, const std::optional<nlohmann::json>& payload,
-                              const std::string& what, bool useJwk = false,
-                              const std::string& accept = "");
+                              const std::string& what, const PostOptions& options = {});
 
   private:
     Result<std::string> nextNonce();
     void keepNonce(const HttpResponse& response);
     void log(const std::string& line) const;
-    void sleepFor(std::chrono::milliseconds ms) const;
+    [[nodiscard]] Clock& clock() const;
     std::chrono::milliseconds pollDelay(int attempt, const HttpResponse& response) const;
 
     Transport& transport_;

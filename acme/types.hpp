@@ -3,6 +3,7 @@
 
 #include "common/result.hpp"
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -19,13 +20,17 @@ struct Directory {
     std::string revokeCert;
     std::string keyChange;
     std::string renewalInfo; // RFC 9773, optional
-    std::string termsOfService;
+    std::string termsOfService; // shown, never fetched: not checked to be https
     bool externalAccountRequired = false;
+    // meta.profiles (draft-ietf-acme-profiles): name -> description; empty when not offered.
+    std::map<std::string, std::string> profiles;
 };
 
+// RFC 8555 §9.7.7 "dns", RFC 8738 "ip".
 struct Identifier {
-    std::string type; // "dns"
+    std::string type; // "dns" | "ip"
     std::string value;
+    bool operator==(const Identifier&) const = default;
 };
 
 // RFC 8555 §7.1.5
@@ -66,13 +71,13 @@ struct Account {
 };
 
 // Each parser checks required members and types; Protocol error naming what is wrong.
+// Every URL certkeep will request must be https (lego's CVE-2025-54799): a parser refuses an
+// http (or other) URL with a Protocol error naming the field, e.g. "the directory's newOrder".
 Result<Directory> parseDirectory(const std::string& body, const std::string& url);
 Result<Order> parseOrder(const std::string& body, const std::string& url);
 Result<Authorization> parseAuthorization(const std::string& body, const std::string& url);
 Result<Challenge> parseChallenge(const nlohmann::json& doc);
 Result<Account> parseAccount(const std::string& body, const std::string& url);
 
-// True for http(s) URLs without spaces or control characters.
-bool isPlausibleUrl(const std::string& url);
 
 } // namespace certkeep::acme

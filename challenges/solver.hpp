@@ -1,7 +1,10 @@
 #pragma once
-// A Solver answers one kind of challenge (RFC 8555 §8). present() must make the
-// response reachable before the client tells the CA to validate; cleanup() removes it
-// and is called whatever the outcome.
+// A Solver answers one kind of challenge (RFC 8555 §8) in phases, so that the issuance flow
+// can present every challenge, wait until all are ready, answer all, then clean up all:
+//   present(task)... -> waitReady(deadline) -> (the CA validates) -> cleanup(task)...
+// present() adds a response and never replaces another one: two tasks may share one name
+// (example.com and *.example.com have two TXT values at one DNS name) and are removed one by
+// one. cleanup() runs whatever the outcome, also on failure; withdrawAll() on a signal.
 
 #include "common/result.hpp"
 
@@ -11,24 +14,41 @@
 
 namespace certkeep::challenges {
 
+// One challenge to answer.
+struct ChallengeTask {
+    std::string identifier; // "example.com" (without "*.") or "192.0.2.1"
+    bool wildcard = false;  // the authorization is for *.identifier
+    std::string token;      // the challenge token, checked base64url before any use
+    std::string keyAuthorization;
+};
+
+// Optional capability of a solver that sees the CA's validation requests (the standalone
+// HTTP-01 responder): lets the client poll once, when the result is ready.
+class FetchNotifier {
+  public:
+    virtual ~FetchNotifier() = default;
+    // Blocks until the CA fetched the response for `token` and its other validation
+    // perspectives went quiet, or until `timeout`; false when no fetch came in time.
+    virtual bool awaitFetch(const std::string& token, std::chrono::milliseconds timeout) = 0;
+};
+
 class Solver {
   public:
     virtual ~Solver() = default;
     // Challenge type this solver answers, e.g. "http-01".
     [[nodiscard]] virtual std::string type() const = 0;
-    // Publishes keyAuth for token on behalf of domain. Refuses tokens that are not base64url.
-    virtual Status present(const std::string& domain, const std::string& token,
-                           const std::string& keyAuth) = 0;
-    // Withdraws what present() published; succeeds when there is nothing to remove.
-    virtual Status cleanup(const std::string& domain, const std::string& token) = 0;
-    // Blocks until the CA has fetched the response for token and its other validation
-    // perspectives have gone quiet, or until timeout. False when this solver cannot see
-    // fetches (webroot, DNS) or none came in time: the caller then simply polls.
-    // Withdraws everything still published; used when the run is interrupted (SIGINT/TERM).
-    virtual void withdrawAll() {}
-    virtual bool awaitFetch(const std::string& /*token*/, std::chrono::milliseconds /*timeout*/) {
-        return false;
-    }
+    // Publishes the key authorization for the task. Refuses tokens that are not base64url.
+    virtual Status present(const ChallengeTask& task) = 0;
+    // Returns once every presented response can be validated (HTTP-01: the listener is up or
+    // the file is in place; DNS-01: records visible on every authoritative server); Timeout
+    // error naming what is not ready when `deadline` passes.
+    virtual Status waitReady(std::chrono::steady_clock::time_point deadline) = 0;
+    // Withdraws exactly what present() published for the task; succeeds when nothing is left.
+    virtual Status cleanup(const ChallengeTask& task) = 0;
+    // Withdraws everything still published; called once from the signal path (SIGINT/TERM).
+    virtual void withdrawAll() = 0;
+    // The fetch notifier when this solver has one, else nullptr.
+    virtual FetchNotifier* fetchNotifier() { return nullptr; }
 };
 using SolverPtr = std::unique_ptr<Solver>;
 

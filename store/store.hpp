@@ -1,10 +1,19 @@
 #pragma once
-// The Store contract: account keys per ACME server and versioned certificates per NAME.
-// Implementations must be safe for concurrent use by several processes: callers take
-// lock(name) and re-check whether work is still needed after they hold it.
+// The Store contract: accounts per ACME server; per certificate NAME immutable versions, the
+// live pointer, settings, renewal state and the pending order; and locks.
+//
+// Written so that a shared backend (etcd) can implement it as well as the filesystem:
+// - every method is safe for concurrent use by several processes;
+// - every record is replaced atomically as a whole (no reader sees half a record);
+// - version numbers are taken by compare-and-swap: two writers never get the same number;
+// - locks are leases: a holder checks Lock::held() before a step whose effects must not be
+//   duplicated, and callers re-check whether work is still needed after taking a lock.
+// Methods taking a NAME refuse an invalid one with a Usage error (isValidCertName).
 
 #include "common/result.hpp"
+#include "store/records.hpp"
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,27 +21,12 @@
 
 namespace certkeep::store {
 
-// One ACME account on one server.
-struct AccountData {
-    std::string keyPem;  // account private key (PKCS#8 PEM); stored 0600
-    std::string url;     // account URL (kid); empty until registered
-    std::string contact; // e.g. "mailto:ops@example.com", may be empty
-};
-
-// One issued certificate version. Versions are numbered from 1, never reused.
-struct CertVersion {
-    int number = 0;           // assigned by saveCertificate
-    std::string certPem;      // leaf only
-    std::string chainPem;     // intermediates only
-    std::string fullchainPem; // leaf + intermediates
-    std::string keyPem;       // certificate private key; stored 0600
-    std::string metaJson;     // free-form JSON from the caller (domains, server, times)
-};
-
 // Held while alive; released by the destructor.
 class Lock {
   public:
     virtual ~Lock() = default;
+    // False once the lock may have been lost (an expired lease); a file lock always holds.
+    [[nodiscard]] virtual bool held() const = 0;
 };
 using LockPtr = std::unique_ptr<Lock>;
 
@@ -40,25 +34,59 @@ class Store {
   public:
     virtual ~Store() = default;
 
-    // Account for the server at directoryUrl, or nullopt when none is stored.
+    // --- accounts -------------------------------------------------------------------------
+    // Account for the server at directoryUrl, or nullopt when none is stored. A stored key
+    // that cannot be read as a whole is a Config error, never an empty key.
     virtual Result<std::optional<AccountData>> loadAccount(const std::string& directoryUrl) = 0;
-    // Replaces the stored account atomically (key 0600, directory 0700).
+    // Replaces the stored account (key, URL and contact together) in one atomic write.
     virtual Status saveAccount(const std::string& directoryUrl, const AccountData& account) = 0;
+    // Every stored account, sorted by directory URL.
+    virtual Result<std::vector<AccountData>> listAccounts() = 0;
 
-    // Writes a new complete version, then atomically makes it the live one.
-    // Returns the version number. A failure or crash at any point leaves the previous
-    // live version intact. Usage error when `name` is not a valid certificate name.
+    // --- certificate versions -------------------------------------------------------------
+    // Writes a new complete version under a fresh number (compare-and-swap), then makes it the
+    // live one. Returns the number. A failure or crash at any point leaves the previous live
+    // version intact.
     virtual Result<int> saveCertificate(const std::string& name, const CertVersion& version) = 0;
     // The live version of `name`, or nullopt when none exists.
     virtual Result<std::optional<CertVersion>> loadLive(const std::string& name) = 0;
+    // One stored version; NotFound error when it does not exist.
+    virtual Result<CertVersion> loadVersion(const std::string& name, int number) = 0;
+    // Version numbers of `name`, ascending (empty when none).
+    virtual Result<std::vector<int>> listVersions(const std::string& name) = 0;
     // Names that have a live version, sorted.
     virtual Result<std::vector<std::string>> listCertificates() = 0;
     // Human-facing location of the live files (a directory for the filesystem store).
     [[nodiscard]] virtual std::string liveLocation(const std::string& name) const = 0;
 
-    // Exclusive lock for one certificate name (or "account:<server>"); Local error if it
-    // cannot be taken within timeoutSeconds.
-    virtual Result<LockPtr> lock(const std::string& key, int timeoutSeconds) = 0;
+    // --- per-certificate records ------------------------------------------------------------
+    virtual Result<std::optional<CertSettings>> loadSettings(const std::string& name) = 0;
+    virtual Status saveSettings(const std::string& name, const CertSettings& settings) = 0;
+    // A default RenewalState (never tried) when none is stored.
+    virtual Result<RenewalState> loadRenewalState(const std::string& name) = 0;
+    virtual Status saveRenewalState(const std::string& name, const RenewalState& state) = 0;
+    // The pending order holds a private key: stored like one (0600).
+    virtual Result<std::optional<PendingOrder>> loadPendingOrder(const std::string& name) = 0;
+    virtual Status savePendingOrder(const std::string& name, const PendingOrder& order) = 0;
+    // Removes it; succeeds when there is none.
+    virtual Status removePendingOrder(const std::string& name) = 0;
+
+    // --- checks and housekeeping ------------------------------------------------------------
+    // Before contacting the CA: the store is writable and nothing foreign sits where a new
+    // version or the live pointer of `name` will go. Config error naming the path otherwise.
+    virtual Status checkWritable(const std::string& name) = 0;
+    // Removes what interrupted writes for `name` left behind (temporary versions holding a
+    // private key). Only leftovers of processes that are gone are touched.
+    virtual Status removeLeftovers(const std::string& name) = 0;
+
+    // --- locks ------------------------------------------------------------------------------
+    // Exclusive lock for one certificate name: issue and renew of that name serialise on it.
+    // Local error naming the name when it cannot be taken within `timeout`.
+    virtual Result<LockPtr> lockCertificate(const std::string& name,
+                                            std::chrono::seconds timeout) = 0;
+    // Exclusive lock for the account of one ACME server: load, register and save under it.
+    virtual Result<LockPtr> lockAccount(const std::string& directoryUrl,
+                                        std::chrono::seconds timeout) = 0;
 };
 using StorePtr = std::unique_ptr<Store>;
 

@@ -10,13 +10,14 @@
 
 namespace certkeep::acme {
 
-// DER CSR with all names as DNS SANs and the first as subject CN (when <= 64 chars),
-// signed with SHA-256 by `key`.
-Result<std::string> makeCsrDer(const PrivateKey& key, const std::vector<std::string>& domains);
+// DER CSR with the names as SANs (dNSName, or iPAddress for an IPv4/IPv6 literal, RFC 8738
+// §3) and the first DNS name as subject CN (when <= 64 chars), signed with SHA-256 by `key`.
+Result<std::string> makeCsrDer(const PrivateKey& key, const std::vector<std::string>& names);
 
 // What we need to know about one certificate.
 struct CertInfo {
     std::vector<std::string> dnsNames; // SAN dNSName entries, in order
+    std::vector<std::string> ipAddresses; // SAN iPAddress entries, canonical text, in order
     std::string subjectCn;
     std::string issuerCn;
     std::string serialHex;
@@ -31,5 +32,8 @@ Result<std::vector<std::string>> splitPemChain(std::string_view pem);
 Result<CertInfo> inspectCertPem(std::string_view pem);
 // True when the certificate's public key equals the private key's.
 Result<bool> certMatchesKey(std::string_view certPem, const PrivateKey& key);
+// Checks that a chain links, leaf first: each certificate is issued by the next one (issuer
+// name, key identifiers and signature). Protocol error naming the first pair that does not.
+Status verifyChainLinks(const std::vector<std::string>& pems);
 
 } // namespace certkeep::acme

@@ -32,7 +32,8 @@ using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
 class PrivateKey {
   public:
     static Result<PrivateKey> generate(KeyType type);
-    // PKCS#8 or traditional PEM; Crypto error with the OpenSSL reason otherwise.
+    // PKCS#8 or traditional PEM; Crypto error with the OpenSSL reason otherwise, also for an
+    // empty or truncated PEM. RSA keys under 2048 bits are refused (Crypto error saying so).
     static Result<PrivateKey> fromPem(std::string_view pem);
 
     // Unencrypted PKCS#8 PEM. The caller must write it with mode 0600.
