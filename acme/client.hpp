@@ -98,6 +98,10 @@ class Client {
 
   private:
     Result<std::string> nextNonce();
+    // One signed POST, no retry: the response whatever its status.
+    Result<HttpResponse> postOnce(const std::string& url,
+                                  const std::optional<nlohmann::json>& payload,
+                                  const PostOptions& options);
     void keepNonce(const HttpResponse& response);
     void log(const std::string& line) const;
     [[nodiscard]] Clock& clock() const;

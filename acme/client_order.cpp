@@ -1,12 +1,38 @@
+// The protocol client's order steps: order, authorizations, challenges, finalize, download.
 #include "acme/client.hpp"
 #include "acme/problem.hpp"
 #include "common/base64url.hpp"
+#include "common/url.hpp"
 
 #include <algorithm>
 
 namespace certkeep::acme {
 
 using nlohmann::json;
+
+namespace {
+
+// At most this many alternate chains are taken from one download (RFC 8555 §7.4.2).
+constexpr std::size_t kMaxAlternates = 10;
+
+// §7.4: the identifiers of a new order as JSON; Usage error for an empty list or a type
+// other than "dns" (§9.7.7) or "ip" (RFC 8738).
+Result<json> identifiersJson(const std::vector<Identifier>& identifiers) {
+    if (identifiers.empty()) {
+        return fail(ErrorKind::Usage, "an order needs at least one identifier");
+    }
+    json ids = json::array();
+    for (const auto& id : identifiers) {
+        if ((id.type != "dns" && id.type != "ip") || id.value.empty()) {
+            return fail(ErrorKind::Usage, "unsupported identifier \"" + id.type + ":" + id.value +
+                                              "\": only dns and ip identifiers exist");
+        }
+        ids.push_back({{"type", id.type}, {"value", id.value}});
+    }
+    return ids;
+}
+
+} // namespace
 
 // Honours Retry-After (§7.5.1, §7.4) but never waits longer than the cap; otherwise
 // doubles from pollFirst.
@@ -21,28 +47,48 @@ std::chrono::milliseconds Client::pollDelay(int attempt, const HttpResponse& res
     return std::min(std::chrono::duration_cast<std::chrono::milliseconds>(delay), options_.pollMax);
 }
 
-// §7.4: newOrder with DNS identifiers; 201 with the order URL in Location.
-Result<Order> Client::newOrder(const std::vector<std::string>& domains) {
-    json ids = json::array();
-    for (const auto& d : domains) {
-        ids.push_back({{"type", "dns"}, {"value", d}});
+// §7.4: newOrder; 201 with the order URL in Location. RFC 9773 §5 `replaces` and the
+// profiles draft's `profile` are sent only when set.
+Result<Order> Client::newOrder(const NewOrderRequest& request) {
+    auto ids = identifiersJson(request.identifiers);
+    if (!ids) {
+        return ids.takeError();
     }
-    auto response = post(directory_.newOrder, json{{"identifiers", ids}}, "creating the order");
+    json payload{{"identifiers", std::move(*ids)}};
+    if (!request.replaces.empty()) {
+        payload["replaces"] = request.replaces;
+    }
+    if (!request.profile.empty()) {
+        payload["profile"] = request.profile;
+    }
+    auto response = post(directory_.newOrder, payload, "creating the order");
     if (!response) {
         return response.takeError();
     }
     std::string location = response->header("location");
-    if (!isPlausibleUrl(location)) {
+    if (location.empty()) {
         return fail(ErrorKind::Protocol, "creating the order: the server gave no order URL");
     }
+    if (auto st = requireHttps("the order URL (Location)", location); !st) {
+        return fail(std::move(st).error().context("creating the order"));
+    }
     auto order = parseOrder(response->body, location);
-    if (order && (order->authorizations.empty() || !isPlausibleUrl(order->finalize))) {
-        return fail(ErrorKind::Protocol,
-                    "creating the order: the order has no authorizations or finalize URL");
+    if (order && order->authorizations.empty()) {
+        return fail(ErrorKind::Protocol, "creating the order: the order has no authorizations");
     }
     return order;
 }
 
+// POST-as-GET an order by its URL (§7.1.3).
+Result<Order> Client::fetchOrder(const std::string& url) {
+    auto response = post(url, std::nullopt, "fetching the order");
+    if (!response) {
+        return response.takeError();
+    }
+    return parseOrder(response->body, url);
+}
+
+// §7.5: POST-as-GET an authorization.
 Result<Authorization> Client::fetchAuthorization(const std::string& url) {
     auto response = post(url, std::nullopt, "fetching an authorization");
     if (!response) {
@@ -61,8 +107,9 @@ Status Client::respondChallenge(const Challenge& challenge) {
     return {};
 }
 
+// §7.5.1: poll with growing waits until the authorization is no longer pending.
 Result<Authorization> Client::waitAuthorization(const std::string& url) {
-    auto deadline = std::chrono::steady_clock::now() + options_.pollDeadline;
+    auto deadline = clock().now() + options_.pollDeadline;
     for (int attempt = 0;; ++attempt) {
         auto response = post(url, std::nullopt, "polling an authorization");
         if (!response) {
@@ -72,12 +119,12 @@ Result<Authorization> Client::waitAuthorization(const std::string& url) {
         if (!authz || authz->status != "pending") {
             return authz;
         }
-        if (std::chrono::steady_clock::now() >= deadline) {
+        if (clock().now() >= deadline) {
             return fail(ErrorKind::Timeout,
                         "the CA did not finish validating " + authz->identifier.value + " within " +
                             std::to_string(options_.pollDeadline.count()) + " s");
         }
-        sleepFor(pollDelay(attempt, *response));
+        clock().sleepFor(pollDelay(attempt, *response));
     }
 }
 
@@ -91,20 +138,22 @@ Result<Order> Client::finalize(const Order& order, const std::string& csrDer) {
     return parseOrder(response->body, order.url);
 }
 
+// §7.4: poll the order until it is valid or invalid. Every round sleeps, whatever the status
+// (an unknown status must not turn into a busy loop against the CA).
 Result<Order> Client::waitOrder(const Order& order) {
-    auto deadline = std::chrono::steady_clock::now() + options_.pollDeadline;
+    auto deadline = clock().now() + options_.pollDeadline;
     Order current = order;
+    // Issuance takes a moment after finalize.
+    std::chrono::milliseconds delay = options_.pollFirst / 2;
     for (int attempt = 0;; ++attempt) {
         if (current.status == "valid" || current.status == "invalid") {
             return current;
         }
-        if (attempt == 0) {
-            sleepFor(options_.pollFirst / 2); // issuance takes a moment after finalize
-        }
-        if (std::chrono::steady_clock::now() >= deadline) {
+        clock().sleepFor(delay);
+        if (clock().now() >= deadline) {
             return fail(ErrorKind::Timeout, "the CA did not issue the certificate within " +
                                                 std::to_string(options_.pollDeadline.count()) +
-                                                " s (order " + order.url + ")");
+                                                " s (order " + displayUrl(order.url) + ")");
         }
         auto response = post(order.url, std::nullopt, "polling the order");
         if (!response) {
@@ -115,24 +164,26 @@ Result<Order> Client::waitOrder(const Order& order) {
             return next.takeError();
         }
         current = std::move(*next);
-        if (current.status == "processing" || current.status == "ready" ||
-            current.status == "pending") {
-            sleepFor(pollDelay(attempt, *response));
-        }
+        delay = pollDelay(attempt, *response);
     }
 }
 
-// §7.4.2: application/pem-certificate-chain; alternates come as Link rel="alternate".
+// §7.4.2: application/pem-certificate-chain; alternates come as Link rel="alternate" and
+// must be https like every other URL we would request.
 Result<DownloadedChain> Client::downloadCertificate(const std::string& url) {
-    auto response = post(url, std::nullopt, "downloading the certificate", false,
-                         "application/pem-certificate-chain");
+    PostOptions options;
+    options.accept = "application/pem-certificate-chain";
+    auto response = post(url, std::nullopt, "downloading the certificate", options);
     if (!response) {
         return response.takeError();
     }
     DownloadedChain chain;
     chain.pem = response->body;
     for (auto& alt : linksWithRel(*response, "alternate")) {
-        if (isPlausibleUrl(alt) && chain.alternates.size() < 10) {
+        if (auto st = requireHttps("an alternate chain URL", alt); !st) {
+            return fail(std::move(st).error().context("downloading the certificate"));
+        }
+        if (chain.alternates.size() < kMaxAlternates) {
             chain.alternates.push_back(std::move(alt));
         }
     }

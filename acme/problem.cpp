@@ -1,5 +1,10 @@
 #include "acme/problem.hpp"
 
+#include "common/url.hpp"
+
+#include <algorithm>
+#include <cctype>
+
 namespace certkeep::acme {
 
 namespace {
@@ -34,6 +39,42 @@ Subproblem parseSubproblem(const nlohmann::json& sub) {
         out.identifier = clean(stringField(*id, "value"), 260);
     }
     return out;
+}
+
+// True when the body is (or contains) markup: HTML error pages from proxies and load
+// balancers are described, never shown.
+bool isMarkup(const HttpResponse& response) {
+    std::string type = response.header("content-type");
+    std::transform(type.begin(), type.end(), type.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return type.find("html") != std::string::npos || type.find("xml") != std::string::npos ||
+           response.body.find('<') != std::string::npos;
+}
+
+// True when every byte is printable ASCII or ordinary whitespace.
+bool isPlainText(const std::string& body) {
+    return std::all_of(body.begin(), body.end(), [](char ch) {
+        auto c = static_cast<unsigned char>(ch);
+        return (c >= 0x20 && c < 0x7f) || c == '\t' || c == '\r' || c == '\n';
+    });
+}
+
+// What a body that is not a problem document is; its text only when it is short plain text.
+std::string describeBody(const HttpResponse& response) {
+    const std::string& body = response.body;
+    if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+        return "an empty body";
+    }
+    if (isMarkup(response)) {
+        return "an HTML page, not an ACME response";
+    }
+    if (!nlohmann::json::parse(body, nullptr, false).is_discarded()) {
+        return "a JSON body that is not an ACME problem document";
+    }
+    if (!isPlainText(body)) {
+        return "a body that is not text";
+    }
+    return "\"" + clean(body, 120) + "\"";
 }
 
 } // namespace
@@ -165,10 +206,9 @@ Error errorFromResponse(const HttpResponse& response, const std::string& url,
         e.problem = std::move(problem);
         return e;
     }
-    std::string snippet = clean(response.body, 120);
     return makeError(ErrorKind::Protocol, what + " failed: the server answered HTTP " +
-                                              std::to_string(response.status) + " from " + url +
-                                              (snippet.empty() ? "" : ": " + snippet));
+                                              std::to_string(response.status) + " from " +
+                                              displayUrl(url) + " with " + describeBody(response));
 }
 
 } // namespace certkeep::acme

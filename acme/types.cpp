@@ -1,6 +1,7 @@
 #include "acme/types.hpp"
 
 #include "acme/problem.hpp"
+#include "common/url.hpp"
 
 namespace certkeep::acme {
 
@@ -10,7 +11,19 @@ using nlohmann::json;
 
 Unexpected bad(const std::string& what, const std::string& url, const std::string& why) {
     return fail(ErrorKind::Protocol,
-                "the server sent an invalid " + what + " from " + url + ": " + why);
+                "the server sent an invalid " + what + " from " + displayUrl(url) + ": " + why);
+}
+
+// Server text fit for a message: printable and short.
+std::string printable(const std::string& text) {
+    constexpr std::size_t kMax = 80;
+    std::string out = text.substr(0, kMax);
+    for (auto& c : out) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            c = '?';
+        }
+    }
+    return out;
 }
 
 // Reads an optional string member; false when present with another type.
@@ -44,20 +57,60 @@ bool parseIdentifier(const json& doc, Identifier& out) {
 
 } // namespace
 
-bool isPlausibleUrl(const std::string& url) {
-    if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) {
-        return false;
+Status requireHttps(const std::string& field, const std::string& url) {
+    if (isHttpsUrl(url)) {
+        return {};
     }
-    if (url.size() > 2048) {
-        return false;
+    return fail(ErrorKind::Protocol, field + " is not https: " +
+                                         (url.empty() ? std::string("(empty)") : displayUrl(url)) +
+                                         "; certkeep only talks https to a CA");
+}
+
+namespace {
+
+// meta.profiles (draft-ietf-acme-profiles): name -> description; non-string values ignored.
+std::map<std::string, std::string> parseProfiles(const json& meta) {
+    std::map<std::string, std::string> out;
+    auto profiles = meta.find("profiles");
+    if (profiles == meta.end() || !profiles->is_object()) {
+        return out;
     }
-    for (char c : url) {
-        if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
-            return false;
+    for (const auto& [name, description] : profiles->items()) {
+        if (description.is_string() && !name.empty()) {
+            out[name] = description.get<std::string>();
         }
     }
-    return true;
+    return out;
 }
+
+// §7.1.1: the three required resources, and the optional ones when present, must be https.
+Status checkDirectoryUrls(const Directory& d) {
+    const std::pair<const char*, const std::string*> required[] = {
+        {"newNonce", &d.newNonce}, {"newAccount", &d.newAccount}, {"newOrder", &d.newOrder}};
+    for (const auto& [name, value] : required) {
+        if (value->empty()) {
+            return bad("directory", d.url,
+                       std::string("it has no ") + name +
+                           " URL; is --server an ACME directory URL?");
+        }
+        if (auto st = requireHttps(std::string("the directory's ") + name + " URL", *value); !st) {
+            return st;
+        }
+    }
+    const std::pair<const char*, const std::string*> optional[] = {
+        {"revokeCert", &d.revokeCert}, {"keyChange", &d.keyChange}, {"renewalInfo", &d.renewalInfo}};
+    for (const auto& [name, value] : optional) {
+        if (!value->empty()) {
+            if (auto st = requireHttps(std::string("the directory's ") + name + " URL", *value);
+                !st) {
+                return st;
+            }
+        }
+    }
+    return {};
+}
+
+} // namespace
 
 Result<Directory> parseDirectory(const std::string& body, const std::string& url) {
     auto doc = parseObject(body, "directory", url);
@@ -66,24 +119,24 @@ Result<Directory> parseDirectory(const std::string& body, const std::string& url
     }
     Directory d;
     d.url = url;
-    if (!optString(*doc, "newNonce", d.newNonce) || !optString(*doc, "newAccount", d.newAccount) ||
-        !optString(*doc, "newOrder", d.newOrder) || !optString(*doc, "revokeCert", d.revokeCert) ||
-        !optString(*doc, "keyChange", d.keyChange) ||
-        !optString(*doc, "renewalInfo", d.renewalInfo)) {
-        return bad("directory", url, "a resource URL is not a string");
-    }
-    for (const auto* u : {&d.newNonce, &d.newAccount, &d.newOrder}) {
-        if (!isPlausibleUrl(*u)) {
-            return bad("directory", url,
-                       "newNonce, newAccount and newOrder must be http(s) URLs; is --server an "
-                       "ACME directory URL?");
+    const std::pair<const char*, std::string*> members[] = {
+        {"newNonce", &d.newNonce},     {"newAccount", &d.newAccount},
+        {"newOrder", &d.newOrder},     {"revokeCert", &d.revokeCert},
+        {"keyChange", &d.keyChange},   {"renewalInfo", &d.renewalInfo}};
+    for (const auto& [name, out] : members) {
+        if (!optString(*doc, name, *out)) {
+            return bad("directory", url, std::string("its ") + name + " URL is not a string");
         }
+    }
+    if (auto st = checkDirectoryUrls(d); !st) {
+        return st.takeError();
     }
     auto meta = doc->find("meta");
     if (meta != doc->end() && meta->is_object()) {
         optString(*meta, "termsOfService", d.termsOfService);
         auto ear = meta->find("externalAccountRequired");
         d.externalAccountRequired = ear != meta->end() && ear->is_boolean() && ear->get<bool>();
+        d.profiles = parseProfiles(*meta);
     }
     return d;
 }
@@ -124,10 +177,32 @@ Result<Authorization> parseAuthorization(const std::string& body, const std::str
         if (!c) {
             return bad("authorization", url, "a challenge is malformed");
         }
+        // Every challenge URL is checked, not only the types we answer: simpler to reason about.
+        if (auto st = requireHttps("the " + printable(c->type) + " challenge URL of " +
+                                       printable(a.identifier.value),
+                                   c->url);
+            !st) {
+            return st.takeError();
+        }
         a.challenges.push_back(std::move(*c));
     }
     return a;
 }
+
+namespace {
+
+// §7.1.3: finalize is required; certificate only once the order is valid.
+Status checkOrderUrls(const Order& o) {
+    if (auto st = requireHttps("the order's finalize URL", o.finalize); !st) {
+        return st;
+    }
+    if (!o.certificate.empty()) {
+        return requireHttps("the order's certificate URL", o.certificate);
+    }
+    return {};
+}
+
+} // namespace
 
 Result<Order> parseOrder(const std::string& body, const std::string& url) {
     auto doc = parseObject(body, "order", url);
@@ -154,11 +229,18 @@ Result<Order> parseOrder(const std::string& body, const std::string& url) {
     auto authz = doc->find("authorizations");
     if (authz != doc->end() && authz->is_array()) {
         for (const auto& item : *authz) {
-            if (!item.is_string() || !isPlausibleUrl(item.get<std::string>())) {
-                return bad("order", url, "an authorization URL is malformed");
+            if (!item.is_string()) {
+                return bad("order", url, "an authorization URL is not a string");
+            }
+            if (auto st = requireHttps("an authorization URL of the order", item.get<std::string>());
+                !st) {
+                return st.takeError();
             }
             o.authorizations.push_back(item.get<std::string>());
         }
+    }
+    if (auto st = checkOrderUrls(o); !st) {
+        return st.takeError();
     }
     auto err = doc->find("error");
     if (err != doc->end()) {

@@ -79,5 +79,8 @@ Result<Authorization> parseAuthorization(const std::string& body, const std::str
 Result<Challenge> parseChallenge(const nlohmann::json& doc);
 Result<Account> parseAccount(const std::string& body, const std::string& url);
 
+// Success when `url` is https (certkeep::isHttpsUrl); otherwise a Protocol error
+// "<field> is not https: <url>; certkeep only talks https to a CA", URL shown by displayUrl.
+Status requireHttps(const std::string& field, const std::string& url);
 
 } // namespace certkeep::acme

@@ -6,6 +6,7 @@
 #include "challenges/http01_standalone.hpp"
 
 #include "challenges/listen_socket.hpp"
+#include "challenges/published_tokens.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -13,6 +14,7 @@
 #include <microhttpd.h>
 #include <mutex>
 #include <optional>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace certkeep::challenges {
@@ -28,12 +30,14 @@ constexpr std::string_view kNotFound = "not found\n";
 
 struct Http01Standalone::Impl {
     MHD_Daemon* daemon = nullptr;
+    int listenFd = -1; // owned by the daemon once it started
+    std::string shown; // the bound address, for messages
+    int port = 0;
     std::mutex mutex; // guards everything below
-    std::map<std::string, std::string> tokens;
+    PublishedTokens tokens;
     std::map<std::string, int> fetches; // successful fetches per live token
     std::chrono::steady_clock::time_point lastFetch;
-    std::condition_variable fetched;
-    int port = 0;
+    std::condition_variable fetched; // a fetch came in, or a token was withdrawn
     bool stopped = false;
 
     // The key authorization for a request path, if it names a live token; counts the fetch.
@@ -41,15 +45,16 @@ struct Http01Standalone::Impl {
         if (path.substr(0, kChallengePrefix.size()) != kChallengePrefix) {
             return std::nullopt;
         }
+        std::string token(path.substr(kChallengePrefix.size()));
         std::lock_guard lock(mutex);
-        auto it = tokens.find(std::string(path.substr(kChallengePrefix.size())));
-        if (it == tokens.end()) {
+        const std::string* keyAuth = tokens.keyAuthorization(token);
+        if (keyAuth == nullptr) {
             return std::nullopt;
         }
-        ++fetches[it->first];
+        ++fetches[token];
         lastFetch = std::chrono::steady_clock::now();
         fetched.notify_all();
-        return it->second;
+        return *keyAuth;
     }
 };
 
@@ -86,6 +91,11 @@ MHD_Result onRequest(void* cls, MHD_Connection* connection, const char* url, con
     return respond(connection, MHD_HTTP_NOT_FOUND, kNotFound, "text/plain");
 }
 
+Unexpected invalidToken(const ChallengeTask& task) {
+    return fail(ErrorKind::Protocol,
+                "server sent an invalid challenge token for " + taskName(task));
+}
+
 } // namespace
 
 Result<std::unique_ptr<Http01Standalone>> Http01Standalone::start(const ListenAddress& addr) {
@@ -95,6 +105,8 @@ Result<std::unique_ptr<Http01Standalone>> Http01Standalone::start(const ListenAd
     }
     auto impl = std::make_unique<Impl>();
     impl->port = sock->port;
+    impl->listenFd = sock->fd;
+    impl->shown = sock->shown;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
     if (sock->family == AF_INET6) {
         flags |= MHD_USE_IPv6;
@@ -104,9 +116,8 @@ Result<std::unique_ptr<Http01Standalone>> Http01Standalone::start(const ListenAd
                                     MHD_OPTION_CONNECTION_TIMEOUT, kIoTimeoutSeconds,
                                     MHD_OPTION_CONNECTION_LIMIT, kMaxConnections, MHD_OPTION_END);
     if (impl->daemon == nullptr) {
-        ::close(sock->fd);
-        return fail(ErrorKind::Local, "cannot start the HTTP-01 responder on " +
-                                          formatListenAddress(addr) +
+        (void)::close(sock->fd);
+        return fail(ErrorKind::Local, "cannot start the HTTP-01 responder on " + sock->shown +
                                           " (libmicrohttpd refused); use --webroot instead");
     }
     return std::make_unique<Http01Standalone>(std::move(impl));
@@ -118,21 +129,47 @@ Http01Standalone::~Http01Standalone() {
     stop();
 }
 
-Status Http01Standalone::present(const std::string& domain, const std::string& token,
-                                 const std::string& keyAuth) {
-    if (!isValidToken(token)) {
-        return fail(ErrorKind::Protocol, "server sent an invalid challenge token for " + domain);
+Status Http01Standalone::present(const ChallengeTask& task) {
+    if (!isValidToken(task.token)) {
+        return invalidToken(task);
     }
     std::lock_guard lock(impl_->mutex);
-    impl_->tokens[token] = keyAuth;
+    return impl_->tokens.add(task);
+}
+
+// The daemon runs and the kernel accepts connections on its socket (SO_ACCEPTCONN); a
+// stopped responder never becomes ready again, so there is nothing to wait for.
+Status Http01Standalone::waitReady(std::chrono::steady_clock::time_point /*deadline*/) {
+    std::lock_guard lock(impl_->mutex);
+    int accepting = 0;
+    socklen_t len = sizeof accepting;
+    if (!impl_->stopped &&
+        ::getsockopt(impl_->listenFd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) == 0 &&
+        accepting != 0) {
+        return {};
+    }
+    return fail(ErrorKind::Timeout, "the HTTP-01 responder on " + impl_->shown +
+                                        " is not accepting connections" +
+                                        (impl_->stopped ? " (it was stopped)" : ""));
+}
+
+Status Http01Standalone::cleanup(const ChallengeTask& task) {
+    if (!isValidToken(task.token)) {
+        return invalidToken(task);
+    }
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->tokens.remove(task) == PublishedTokens::Removal::Last) {
+        impl_->fetches.erase(task.token);
+        impl_->fetched.notify_all();
+    }
     return {};
 }
 
-Status Http01Standalone::cleanup(const std::string& /*domain*/, const std::string& token) {
+void Http01Standalone::withdrawAll() {
     std::lock_guard lock(impl_->mutex);
-    impl_->tokens.erase(token);
-    impl_->fetches.erase(token);
-    return {};
+    impl_->tokens.clear();
+    impl_->fetches.clear();
+    impl_->fetched.notify_all();
 }
 
 // The CA fetches from several perspectives at once (Pebble: 3); once the first fetch is
@@ -141,11 +178,12 @@ bool Http01Standalone::awaitFetch(const std::string& token, std::chrono::millise
     constexpr auto kQuiet = std::chrono::milliseconds(15);
     constexpr auto kMaxSettle = std::chrono::milliseconds(300);
     std::unique_lock lock(impl_->mutex);
+    auto live = [&] { return !impl_->stopped && impl_->tokens.keyAuthorization(token) != nullptr; };
     bool seen = impl_->fetched.wait_for(lock, timeout, [&] {
         auto it = impl_->fetches.find(token);
-        return impl_->stopped || (it != impl_->fetches.end() && it->second > 0);
+        return !live() || (it != impl_->fetches.end() && it->second > 0);
     });
-    if (!seen || impl_->stopped) {
+    if (!seen || !live()) {
         return false;
     }
     auto settleEnd = std::chrono::steady_clock::now() + kMaxSettle;
@@ -159,7 +197,6 @@ bool Http01Standalone::awaitFetch(const std::string& token, std::chrono::millise
     return true;
 }
 
-// Stops the server thread and closes the listening socket; safe to call more than once.
 void Http01Standalone::stop() {
     if (!impl_) {
         return;
@@ -178,6 +215,10 @@ void Http01Standalone::stop() {
 
 int Http01Standalone::port() const {
     return impl_->port;
+}
+
+std::string Http01Standalone::address() const {
+    return impl_->shown;
 }
 
 } // namespace certkeep::challenges

@@ -3,11 +3,11 @@
 
 #include "challenges/http01_webroot.hpp"
 
+#include "challenges/webroot_fs.hpp"
+
 #include <cerrno>
 #include <fcntl.h>
-#include <string_view>
-#include <sys/stat.h>
-#include <system_error>
+#include <thread>
 #include <unistd.h>
 
 namespace certkeep::challenges {
@@ -16,178 +16,171 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr mode_t kDirMode = 0755;
-constexpr mode_t kFileMode = 0644;
+constexpr const char* kWellKnown = ".well-known";
+constexpr const char* kChallenge = "acme-challenge";
+constexpr auto kRecheckEvery = std::chrono::milliseconds(20);
 
-std::string errnoText(int err) {
-    return std::error_code(err, std::generic_category()).message();
+Unexpected invalidToken(const ChallengeTask& task) {
+    return fail(ErrorKind::Protocol,
+                "server sent an invalid challenge token for " + taskName(task));
 }
 
-Unexpected ioError(const std::string& what, const fs::path& path, int err) {
-    return fail(ErrorKind::Io, what + " " + path.string() + ": " + errnoText(err));
-}
-
-fs::path challengeDir(const fs::path& root) {
-    return root / ".well-known" / "acme-challenge";
-}
-
-// mkdir with an explicit chmod so the web server can read it whatever the umask is.
-// Sets `made` when this call created the directory.
-Status makeDir(const fs::path& path, bool& made) {
-    made = false;
-    if (::mkdir(path.c_str(), kDirMode) == 0) {
-        made = true;
-        if (::chmod(path.c_str(), kDirMode) != 0) {
-            return ioError("cannot chmod", path, errno);
-        }
-        return {};
-    }
-    int err = errno;
-    struct stat st {};
-    if (err == EEXIST && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-        return {};
-    }
-    if (err == EEXIST) {
-        return fail(ErrorKind::Io, "cannot create " + path.string() + ": not a directory");
-    }
-    return ioError("cannot create", path, err);
-}
-
-// Writes all of data to fd, retrying short writes and EINTR; returns 0 or an errno.
-int writeAll(int fd, std::string_view data) {
-    while (!data.empty()) {
-        ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            return errno;
-        }
-        data.remove_prefix(static_cast<size_t>(n));
-    }
-    return 0;
-}
-
-// Opens a fresh temp file; O_EXCL|O_NOFOLLOW so a planted file or symlink is never reused.
-int openTemp(const fs::path& tmp) {
-    int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-    int fd = ::open(tmp.c_str(), flags, 0600);
-    if (fd < 0 && errno == EEXIST) {
-        ::unlink(tmp.c_str()); // a leftover from a crash; unlink never follows symlinks
-        fd = ::open(tmp.c_str(), flags, 0600);
-    }
-    return fd;
-}
-
-// Fills, chmods and syncs the temp file; returns 0 or an errno. Closes fd.
-int fillTemp(int fd, const std::string& content) {
-    int err = writeAll(fd, content);
-    if (err == 0 && ::fchmod(fd, kFileMode) != 0) {
-        err = errno;
-    }
-    if (err == 0 && ::fsync(fd) != 0) {
-        err = errno;
-    }
-    if (::close(fd) != 0 && err == 0) {
-        err = errno;
-    }
-    return err;
-}
-
-// Temp file + rename: rename replaces a symlink at `target` rather than following it.
-Status writeFileAtomically(const fs::path& target, const std::string& content) {
-    fs::path tmp = target;
-    tmp.replace_filename("." + target.filename().string() + ".tmp" + std::to_string(::getpid()));
-    int fd = openTemp(tmp);
-    if (fd < 0) {
-        return ioError("cannot create", tmp, errno);
-    }
-    if (int err = fillTemp(fd, content); err != 0) {
-        ::unlink(tmp.c_str());
-        return ioError("cannot write", tmp, err);
-    }
-    if (::rename(tmp.c_str(), target.c_str()) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        return ioError("cannot rename into place", target, err);
-    }
-    return {};
+bool isNotFound(const Error& e) {
+    return e.kind == ErrorKind::NotFound;
 }
 
 } // namespace
 
 Result<std::unique_ptr<Http01Webroot>> Http01Webroot::create(const fs::path& dir) {
-    std::error_code ec;
-    auto status = fs::status(dir, ec);
-    if (!fs::exists(status)) {
-        return fail(ErrorKind::Config, "webroot " + dir.string() + " does not exist");
+    auto root = openWebroot(dir);
+    if (!root) {
+        return root.takeError();
     }
-    if (!fs::is_directory(status)) {
-        return fail(ErrorKind::Config, "webroot " + dir.string() + " is not a directory");
+    std::unique_ptr<Http01Webroot> solver(new Http01Webroot(dir, std::move(*root)));
+    if (auto st = solver->check(); !st) {
+        return st.takeError();
     }
-    return std::unique_ptr<Http01Webroot>(new Http01Webroot(dir));
+    return solver;
 }
 
-Status Http01Webroot::ensureChallengeDir() {
-    for (const fs::path& path : {dir_ / ".well-known", challengeDir(dir_)}) {
-        bool made = false;
-        if (auto st = makeDir(path, made); !st) {
-            return st;
-        }
-        if (made) {
-            created_.push_back(path);
-        }
-    }
-    return {};
+fs::path Http01Webroot::challengePath() const {
+    return dir_ / kWellKnown / kChallenge;
 }
 
-void Http01Webroot::removeCreatedDirs() {
-    while (!created_.empty()) {
-        if (::rmdir(created_.back().c_str()) != 0 && errno != ENOENT) {
-            return; // still holds other tokens (ENOTEMPTY); try again on the next cleanup
-        }
-        created_.pop_back();
+Status Http01Webroot::check() {
+    std::lock_guard lock(mutex_);
+    auto wellKnown = openWebrootDir(root_.get(), dir_, kWellKnown, false);
+    if (!wellKnown) {
+        return isNotFound(wellKnown.error()) ? checkWritable(root_.get(), dir_)
+                                             : Status(wellKnown.takeError());
     }
+    auto challenge = openWebrootDir(wellKnown->fd.get(), dir_ / kWellKnown, kChallenge, false);
+    if (!challenge) {
+        return isNotFound(challenge.error()) ? checkWritable(wellKnown->fd.get(), dir_ / kWellKnown)
+                                             : Status(challenge.takeError());
+    }
+    return checkWritable(challenge->fd.get(), challengePath());
+}
+
+Result<Http01Webroot::Dirs> Http01Webroot::openDirs(bool create) {
+    auto wellKnown = openWebrootDir(root_.get(), dir_, kWellKnown, create);
+    if (!wellKnown) {
+        return wellKnown.takeError();
+    }
+    madeWellKnown_ = madeWellKnown_ || wellKnown->created;
+    auto challenge = openWebrootDir(wellKnown->fd.get(), dir_ / kWellKnown, kChallenge, create);
+    if (!challenge) {
+        return challenge.takeError();
+    }
+    madeChallenge_ = madeChallenge_ || challenge->created;
+    return Dirs{std::move(wellKnown->fd), std::move(challenge->fd)};
 }
 
 // RFC 8555 §8.3: the resource at /.well-known/acme-challenge/<token> is the key authorization.
-Status Http01Webroot::present(const std::string& domain, const std::string& token,
-                              const std::string& keyAuth) {
-    if (!isValidToken(token)) { // before any path is built from it
-        return fail(ErrorKind::Protocol, "server sent an invalid challenge token for " + domain);
+Status Http01Webroot::present(const ChallengeTask& task) {
+    if (!isValidToken(task.token)) { // before any path is built from it
+        return invalidToken(task);
     }
     std::lock_guard lock(mutex_);
-    if (auto st = ensureChallengeDir(); !st) {
+    auto dirs = openDirs(true);
+    if (!dirs) {
+        return dirs.takeError();
+    }
+    if (auto st = published_.add(task); !st) {
         return st;
     }
-    if (auto st = writeFileAtomically(challengeDir(dir_) / token, keyAuth); !st) {
-        return st;
+    auto st =
+        writeFileAt(dirs->challenge.get(), challengePath(), task.token, task.keyAuthorization);
+    if (!st) {
+        (void)published_.remove(task);
     }
-    published_.push_back(token);
-    return {};
+    return st;
 }
 
-Status Http01Webroot::cleanup(const std::string& /*domain*/, const std::string& token) {
-    if (!isValidToken(token)) {
-        return {}; // present() never published it
+std::string Http01Webroot::unready(const std::string& token, const std::string& keyAuth) {
+    auto dirs = openDirs(false);
+    if (!dirs) {
+        return dirs.error().message;
+    }
+    auto content = readFileAt(dirs->challenge.get(), challengePath(), token, keyAuth.size() + 1);
+    if (!content) {
+        return content.error().message;
+    }
+    if (*content != keyAuth) {
+        return "webroot: " + (challengePath() / token).string() +
+               " does not hold the key authorization";
+    }
+    return "";
+}
+
+Status Http01Webroot::waitReady(std::chrono::steady_clock::time_point deadline) {
+    for (;;) {
+        std::string problem;
+        {
+            std::lock_guard lock(mutex_);
+            for (const auto& [token, keyAuth] : published_.all()) {
+                problem = unready(token, keyAuth);
+                if (!problem.empty()) {
+                    break;
+                }
+            }
+        }
+        if (problem.empty()) {
+            return {};
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return fail(ErrorKind::Timeout, "not ready in time: " + problem);
+        }
+        std::this_thread::sleep_for(kRecheckEvery);
+    }
+}
+
+// Directories are removed by name relative to their parent's descriptor; rmdir only ever
+// removes an empty directory, so a swapped-in one with content survives.
+void Http01Webroot::removeCreatedDirs(const Dirs& dirs) {
+    if (madeChallenge_) {
+        if (::unlinkat(dirs.wellKnown.get(), kChallenge, AT_REMOVEDIR) != 0 && errno != ENOENT) {
+            return; // still holds other tokens (ENOTEMPTY); try again on the next cleanup
+        }
+        madeChallenge_ = false;
+    }
+    if (madeWellKnown_) {
+        if (::unlinkat(root_.get(), kWellKnown, AT_REMOVEDIR) != 0 && errno != ENOENT) {
+            return;
+        }
+        madeWellKnown_ = false;
+    }
+}
+
+Status Http01Webroot::cleanup(const ChallengeTask& task) {
+    if (!isValidToken(task.token)) { // before any path is built from it
+        return invalidToken(task);
     }
     std::lock_guard lock(mutex_);
-    fs::path file = challengeDir(dir_) / token;
-    if (::unlink(file.c_str()) != 0 && errno != ENOENT) {
-        return ioError("cannot remove", file, errno);
+    if (published_.remove(task) == PublishedTokens::Removal::StillUsed) {
+        return {}; // another task of this run still needs the file
     }
-    std::erase(published_, token);
-    removeCreatedDirs();
+    auto dirs = openDirs(false);
+    if (!dirs) {
+        return isNotFound(dirs.error()) ? Status() : Status(dirs.takeError());
+    }
+    if (auto st = removeFileAt(dirs->challenge.get(), challengePath(), task.token); !st) {
+        return st;
+    }
+    removeCreatedDirs(*dirs);
     return {};
 }
 
 void Http01Webroot::withdrawAll() {
     std::lock_guard lock(mutex_);
-    for (const auto& token : published_) {
-        ::unlink((challengeDir(dir_) / token).c_str());
+    auto dirs = openDirs(false);
+    if (dirs) {
+        for (const auto& [token, keyAuth] : published_.all()) {
+            (void)removeFileAt(dirs->challenge.get(), challengePath(), token);
+        }
+        removeCreatedDirs(*dirs);
     }
     published_.clear();
-    removeCreatedDirs();
 }
 
 } // namespace certkeep::challenges

@@ -86,11 +86,14 @@ Result<ListenAddress> parseListenAddress(const std::string& text) {
 }
 
 std::string formatListenAddress(const ListenAddress& addr) {
-    std::string host = addr.host.empty() ? "0.0.0.0" : addr.host;
-    if (host.find(':') != std::string::npos) {
-        host = "[" + host + "]";
+    std::string port = std::to_string(addr.port);
+    if (addr.host.empty()) {
+        return "[::]:" + port + " (IPv6 and IPv4)"; // one dual-stack socket, see listen_socket
     }
-    return host + ":" + std::to_string(addr.port);
+    if (addr.host.find(':') != std::string::npos) {
+        return "[" + addr.host + "]:" + port;
+    }
+    return addr.host + ":" + port;
 }
 
 } // namespace certkeep::challenges

@@ -1,15 +1,19 @@
+// The standalone responder's listening socket: dual-stack for "all addresses", exact errno
+// in errors.
+
 #include "challenges/listen_socket.hpp"
 
 #include <cerrno>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <system_error>
 #include <unistd.h>
 
 namespace certkeep::challenges {
 
 namespace {
+
+constexpr int kBacklog = 64;
 
 // What the operator can do about a bind errno.
 std::string hintFor(int err) {
@@ -26,20 +30,21 @@ std::string hintFor(int err) {
     }
 }
 
-// Binds and listens on one resolved address; the socket or an errno (negated).
-int bindOne(const addrinfo& ai) {
-    int fd = ::socket(ai.ai_family, ai.ai_socktype | SOCK_CLOEXEC, ai.ai_protocol);
+// Binds and listens on one address; the socket or a negated errno. For AF_INET6, v6only
+// says whether IPv4 is refused (true) or accepted as IPv4-mapped addresses (false).
+int bindOne(SocketFn makeSocket, const sockaddr* sa, socklen_t len, bool v6only) {
+    int fd = makeSocket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         return -errno;
     }
     int yes = 1;
+    int v6 = v6only ? 1 : 0;
     (void)::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    if (ai.ai_family == AF_INET6) {
-        (void)::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &yes, sizeof(yes));
-    }
-    if (::bind(fd, ai.ai_addr, ai.ai_addrlen) != 0 || ::listen(fd, 64) != 0) {
+    bool ok = sa->sa_family != AF_INET6 ||
+              ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6, sizeof(v6)) == 0;
+    if (!ok || ::bind(fd, sa, len) != 0 || ::listen(fd, kBacklog) != 0) {
         int err = errno;
-        ::close(fd);
+        (void)::close(fd);
         return -err;
     }
     return fd;
@@ -57,37 +62,78 @@ int boundPort(int fd) {
     return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
 }
 
-} // namespace
+Unexpected cannotListen(const ListenAddress& addr, int err) {
+    return fail(ErrorKind::Local,
+                "cannot listen on " + formatListenAddress(addr) + " for HTTP-01: " +
+                    std::error_code(err, std::generic_category()).message() + hintFor(err));
+}
 
-Result<ListenSocket> openListenSocket(const ListenAddress& addr) {
-    const std::string where = "cannot listen on " + formatListenAddress(addr) + " for HTTP-01: ";
+// Host "": one AF_INET6 socket on in6addr_any with IPV6_V6ONLY=0 serves IPv6 and IPv4; on a
+// host without IPv6 (no AF_INET6 sockets, or :: not bindable) 0.0.0.0 serves IPv4 alone.
+Result<ListenSocket> openAllAddresses(const ListenAddress& addr, SocketFn makeSocket) {
+    sockaddr_in6 any6{};
+    any6.sin6_family = AF_INET6;
+    any6.sin6_addr = in6addr_any;
+    any6.sin6_port = htons(static_cast<uint16_t>(addr.port));
+    int fd = bindOne(makeSocket, reinterpret_cast<sockaddr*>(&any6), sizeof any6, false);
+    if (fd >= 0) {
+        int bound = boundPort(fd);
+        return ListenSocket{fd, AF_INET6, bound, true, formatListenAddress({"", bound})};
+    }
+    if (-fd != EAFNOSUPPORT && -fd != EADDRNOTAVAIL) {
+        return cannotListen(addr, -fd);
+    }
+    sockaddr_in any4{};
+    any4.sin_family = AF_INET;
+    any4.sin_addr.s_addr = htonl(INADDR_ANY);
+    any4.sin_port = htons(static_cast<uint16_t>(addr.port));
+    fd = bindOne(makeSocket, reinterpret_cast<sockaddr*>(&any4), sizeof any4, true);
+    if (fd < 0) {
+        return cannotListen(addr, -fd);
+    }
+    int bound = boundPort(fd);
+    return ListenSocket{fd, AF_INET, bound, false,
+                        "0.0.0.0:" + std::to_string(bound) + " (IPv4 only: no IPv6 on this host)"};
+}
+
+// A named host or literal: the first of its addresses that binds; IPv6 stays IPv6-only.
+Result<ListenSocket> openNamedAddress(const ListenAddress& addr, SocketFn makeSocket) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE;
-    std::string host = addr.host.empty() ? "0.0.0.0" : addr.host;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     addrinfo* list = nullptr;
-    int gai = ::getaddrinfo(host.c_str(), std::to_string(addr.port).c_str(), &hints, &list);
+    int gai = ::getaddrinfo(addr.host.c_str(), std::to_string(addr.port).c_str(), &hints, &list);
     if (gai != 0) {
-        return fail(ErrorKind::Local,
-                    where + "cannot resolve " + host + ": " + ::gai_strerror(gai));
+        return fail(ErrorKind::Local, "cannot listen on " + formatListenAddress(addr) +
+                                          " for HTTP-01: cannot resolve " + addr.host + ": " +
+                                          ::gai_strerror(gai));
     }
-    int err = 0;
+    int err = EADDRNOTAVAIL;
     ListenSocket out;
     for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
-        int fd = bindOne(*ai);
+        int fd = bindOne(makeSocket, ai->ai_addr, ai->ai_addrlen, true);
         if (fd >= 0) {
-            out = {fd, ai->ai_family, boundPort(fd)};
+            out = {fd, ai->ai_family, boundPort(fd), false, ""};
             break;
         }
         err = -fd;
     }
     ::freeaddrinfo(list);
     if (out.fd < 0) {
-        return fail(ErrorKind::Local,
-                    where + std::error_code(err, std::generic_category()).message() + hintFor(err));
+        return cannotListen(addr, err);
     }
+    out.shown = formatListenAddress({addr.host, out.port});
     return out;
+}
+
+} // namespace
+
+Result<ListenSocket> openListenSocket(const ListenAddress& addr, SocketFn makeSocket) {
+    if (addr.host.empty()) {
+        return openAllAddresses(addr, makeSocket);
+    }
+    return openNamedAddress(addr, makeSocket);
 }
 
 } // namespace certkeep::challenges

@@ -1,6 +1,7 @@
 #include "cli/domain.hpp"
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <cctype>
 
 namespace certkeep::cli {
@@ -21,17 +22,25 @@ bool isLabelChar(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-';
 }
 
-bool looksLikeIp(const std::string& name) {
-    // An IPv6 address, or digits and dots only (IPv4, and names with a numeric last label,
-    // which resolvers may read as an address).
+// A last label of digits only: resolvers may read the name as an address (RFC 3696 §2).
+bool hasNumericTld(const std::string& name) {
     std::string last = name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
-    bool numericTld = !last.empty() && std::all_of(last.begin(), last.end(), [](char c) {
+    return !last.empty() && std::all_of(last.begin(), last.end(), [](char c) {
         return std::isdigit(static_cast<unsigned char>(c)) != 0;
     });
-    return numericTld || name.find(':') != std::string::npos ||
-           std::all_of(name.begin(), name.end(), [](char c) {
-               return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
-           });
+}
+
+// Canonical text of an IPv4/IPv6 literal, or "" when `text` is not one.
+std::string canonicalIp(const std::string& text) {
+    unsigned char buf[16];
+    char out[INET6_ADDRSTRLEN];
+    for (int family : {AF_INET, AF_INET6}) {
+        if (inet_pton(family, text.c_str(), buf) == 1 &&
+            inet_ntop(family, buf, out, sizeof out) != nullptr) {
+            return out;
+        }
+    }
+    return {};
 }
 
 } // namespace
@@ -56,8 +65,11 @@ Result<std::string> normalizeDomain(const std::string& input) {
     if (rest.rfind("*.", 0) == 0) {
         rest = rest.substr(2);
     }
-    if (looksLikeIp(rest)) {
-        return badDomain(input, "IP addresses are not supported; give a DNS name");
+    if (name.find(':') != std::string::npos || !canonicalIp(rest).empty()) {
+        return badDomain(input, "an IP address is not a DNS name");
+    }
+    if (hasNumericTld(rest)) {
+        return badDomain(input, "the top-level label is numeric");
     }
     if (rest.find('.') == std::string::npos) {
         return badDomain(input, "a name needs at least two labels, like example.com");
@@ -98,6 +110,37 @@ Result<std::vector<std::string>> normalizeDomains(const std::vector<std::string>
         }
         if (std::find(out.begin(), out.end(), *name) == out.end()) {
             out.push_back(std::move(*name));
+        }
+    }
+    if (out.size() > 100) {
+        return fail(ErrorKind::Usage, "too many domains: at most 100 names per certificate");
+    }
+    return out;
+}
+
+Result<acme::Identifier> parseIdentifier(const std::string& input) {
+    if (std::string ip = canonicalIp(input); !ip.empty()) {
+        return acme::Identifier{"ip", ip};
+    }
+    auto name = normalizeDomain(input);
+    if (!name) {
+        return name.takeError();
+    }
+    return acme::Identifier{"dns", *name};
+}
+
+Result<std::vector<acme::Identifier>> parseIdentifiers(const std::vector<std::string>& inputs) {
+    if (inputs.empty()) {
+        return fail(ErrorKind::Usage, "no domain given: add -d DOMAIN (repeat it for more names)");
+    }
+    std::vector<acme::Identifier> out;
+    for (const auto& input : inputs) {
+        auto id = parseIdentifier(input);
+        if (!id) {
+            return id.takeError();
+        }
+        if (std::find(out.begin(), out.end(), *id) == out.end()) {
+            out.push_back(std::move(*id));
         }
     }
     if (out.size() > 100) {

@@ -1,6 +1,7 @@
 #pragma once
 // Domain names given on the command line: checked and normalised before anything happens.
 
+#include "acme/types.hpp"
 #include "common/result.hpp"
 
 #include <string>
@@ -14,5 +15,11 @@ namespace certkeep::cli {
 Result<std::string> normalizeDomain(const std::string& input);
 // Normalises all, drops duplicates keeping order; Usage error when empty or > 100 names.
 Result<std::vector<std::string>> normalizeDomains(const std::vector<std::string>& inputs);
+
+// One -d value as an ACME identifier: an IPv4 or IPv6 literal becomes an "ip" identifier in
+// canonical form (RFC 8738), anything else a normalised "dns" name.
+Result<acme::Identifier> parseIdentifier(const std::string& input);
+// All -d values: duplicates dropped keeping order; Usage error when empty or > 100.
+Result<std::vector<acme::Identifier>> parseIdentifiers(const std::vector<std::string>& inputs);
 
 } // namespace certkeep::cli

@@ -1,7 +1,14 @@
 #include "cli/interrupt.hpp"
 
+#include <array>
 #include <csignal>
+#include <cstdint>
+#include <cstring>
+#include <poll.h>
 #include <pthread.h>
+#include <string>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 namespace certkeep::cli {
@@ -14,8 +21,27 @@ sigset_t watchedSignals() {
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGUSR2); // internal: tells the watcher to stop
     return set;
+}
+
+// The signal number read from the signalfd, or 0 when the stop event came first.
+int waitForSignal(int signalFd, int stopFd) {
+    std::array<pollfd, 2> fds{{{signalFd, POLLIN, 0}, {stopFd, POLLIN, 0}}};
+    for (;;) {
+        if (::poll(fds.data(), fds.size(), -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return 0;
+        }
+        if ((fds[1].revents & POLLIN) != 0) {
+            return 0;
+        }
+        signalfd_siginfo info{};
+        if ((fds[0].revents & POLLIN) != 0 && ::read(signalFd, &info, sizeof info) == sizeof info) {
+            return static_cast<int>(info.ssi_signo);
+        }
+    }
 }
 
 } // namespace
@@ -25,36 +51,44 @@ void InterruptGuard::blockSignals() {
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-InterruptGuard::InterruptGuard(std::function<void()> undo) : undo_(std::move(undo)) {
-    sigset_t set = watchedSignals();
+InterruptGuard::InterruptGuard(ShutdownGate& gate, std::function<void()> withdraw)
+    : gate_(gate), withdraw_(std::move(withdraw)) {
     blockSignals();
-    armed_ = true;
-    watcher_ = std::thread([this, set] {
-        int sig = 0;
-        while (sigwait(&set, &sig) == 0) {
-            if (sig == SIGUSR2) {
-                return;
-            }
-            if (undo_) {
-                undo_();
-            }
-            static constexpr char kMsg[] =
-                "certkeep: interrupted: challenge responses withdrawn; the store keeps its last "
-                "complete version\n";
-            (void)!::write(STDERR_FILENO, kMsg, sizeof kMsg - 1);
-            ::_exit(128 + sig);
+    sigset_t set = watchedSignals();
+    signalFd_ = ::signalfd(-1, &set, SFD_CLOEXEC);
+    stopFd_ = ::eventfd(0, EFD_CLOEXEC);
+    if (signalFd_ < 0 || stopFd_ < 0) {
+        return; // no watcher: the signals stay blocked until the destructor, then act
+    }
+    watcher_ = std::thread([this] {
+        int sig = waitForSignal(signalFd_, stopFd_);
+        if (sig == 0) {
+            return;
         }
+        gate_.stop(); // a store write in progress finishes; none starts after this
+        if (withdraw_) {
+            withdraw_();
+        }
+        std::string msg = std::string("certkeep: interrupted by SIG") + sigabbrev_np(sig) +
+                          ": challenge responses withdrawn; the store is consistent and an "
+                          "order in flight is resumed by the next run\n";
+        (void)!::write(STDERR_FILENO, msg.data(), msg.size());
+        ::_exit(128 + sig);
     });
 }
 
 InterruptGuard::~InterruptGuard() {
-    if (!armed_) {
-        return;
+    if (watcher_.joinable()) {
+        std::uint64_t one = 1;
+        (void)!::write(stopFd_, &one, sizeof one);
+        watcher_.join();
     }
-    pthread_kill(watcher_.native_handle(), SIGUSR2);
-    watcher_.join();
+    for (int fd : {signalFd_, stopFd_}) {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+    }
     sigset_t set = watchedSignals();
-    sigdelset(&set, SIGUSR2);
     pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
 }
 

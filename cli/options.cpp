@@ -1,7 +1,11 @@
 #include "cli/options.hpp"
 
-#include <boost/program_options.hpp>
+#include "cli/command.hpp"
+#include "cli/email.hpp"
+
 #include <cstdlib>
+#include <fstream>
+#include <set>
 #include <sstream>
 
 namespace certkeep::cli {
@@ -10,55 +14,184 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: certkeep [global options] COMMAND [command options]\n"
-    "\n"
-    "commands:\n"
-    "  issue -d DOMAIN [-d DOMAIN ...]   get a certificate (HTTP-01)\n"
-    "  account register                 create (or find) the ACME account\n"
-    "  account show                     show the stored account and its status\n";
-
 po::options_description globalOptions() {
     po::options_description d("global options");
-    d.add_options()("server", po::value<std::string>()->default_value("letsencrypt"),
-                    "ACME directory URL, or letsencrypt | letsencrypt-staging")(
+    d.add_options()("server", po::value<std::string>(),
+                    "ACME directory URL (https), or letsencrypt (default) | letsencrypt-staging")(
         "ca-bundle", po::value<std::string>(),
         "PEM file of CAs that sign the ACME server's TLS certificate")(
         "state-dir", po::value<std::string>(),
         "state directory (default /var/lib/certkeep as root, else $XDG_STATE_HOME/certkeep)")(
-        "email", po::value<std::string>(), "contact address for the account")(
+        "email", po::value<std::string>(), "contact address for a new account")(
         "agree-tos", po::bool_switch(), "agree to the CA's terms of service")(
         "eab-kid", po::value<std::string>(), "External Account Binding key id")(
+        "eab-hmac-key-file", po::value<std::string>(),
+        "file holding the External Account Binding HMAC key (base64url)")(
         "eab-hmac-key", po::value<std::string>(),
-        "External Account Binding HMAC key, base64url (or $CERTKEEP_EAB_HMAC_KEY)")(
-        "account-key-type", po::value<std::string>()->default_value("es256"),
-        "account key: es256 | es384 | rs256")(
+        "the HMAC key itself (prefer the file or $CERTKEEP_EAB_HMAC_KEY: the process list is "
+        "public)")("account-key-type", po::value<std::string>(),
+                   "key of a new account: es256 (default) | es384 | rs256")(
         "verbose,v", po::value<int>()->implicit_value(1)->zero_tokens(),
         "print each protocol step to stderr")("help,h", po::bool_switch(), "show this help")(
         "version", po::bool_switch(), "show the version");
     return d;
 }
 
-po::options_description issueOptions() {
-    po::options_description d("issue options");
-    d.add_options()("domain,d", po::value<std::vector<std::string>>()->composing(),
-                    "a name for the certificate (repeatable)")(
-        "name", po::value<std::string>(),
-        "certificate name in the store (default: the first domain)")(
-        "key-type", po::value<std::string>()->default_value("ec-p256"),
-        "ec-p256 | ec-p384 | rsa2048 | rsa3072 | rsa4096")(
-        "http-listen", po::value<std::string>(),
-        "built-in HTTP-01 responder address (default :80)")(
-        "webroot", po::value<std::string>(),
-        "write HTTP-01 responses under DIR/.well-known/acme-challenge/")(
-        "preferred-chain", po::value<std::string>(),
-        "prefer the chain whose top certificate is issued by this CN");
+// The options of one command, or of all (for the first parse), without duplicates.
+po::options_description commandOptions(const CommandDef* only) {
+    po::options_description d("command options");
+    std::set<std::string> seen;
+    for (const auto& cmd : commandRegistry()) {
+        if ((only != nullptr && &cmd != only) || !cmd.addOptions) {
+            continue;
+        }
+        po::options_description mine;
+        cmd.addOptions(mine);
+        for (const auto& opt : mine.options()) {
+            if (seen.insert(opt->long_name()).second) {
+                d.add(opt);
+            }
+        }
+    }
     return d;
 }
 
-// The value of a string option; an option given with an empty value is an error, so that
-// an unset shell variable ("--name $NAME") never silently falls back to a default.
-std::string str(const po::variables_map& vm, const char* key) {
+std::string joinWords(const std::vector<std::string>& words) {
+    std::string out;
+    for (const auto& w : words) {
+        out += (out.empty() ? "" : " ") + w;
+    }
+    return out;
+}
+
+std::string usageText() {
+    std::ostringstream out;
+    out << "usage: certkeep [global options] COMMAND [command options]\n\ncommands:\n";
+    for (const auto& cmd : commandRegistry()) {
+        std::string synopsis = cmd.synopsis;
+        synopsis.resize(std::max<std::size_t>(synopsis.size(), 34), ' ');
+        out << "  " << synopsis << " " << cmd.summary << "\n";
+    }
+    out << "\n" << globalOptions() << "\n" << commandOptions(nullptr);
+    return out.str();
+}
+
+// The command whose words are the longest prefix of `words`.
+const CommandDef& pickCommand(const std::vector<std::string>& words) {
+    const CommandDef* best = nullptr;
+    for (const auto& cmd : commandRegistry()) {
+        bool prefix = cmd.words.size() <= words.size() &&
+                      std::equal(cmd.words.begin(), cmd.words.end(), words.begin());
+        if (prefix && (best == nullptr || cmd.words.size() > best->words.size())) {
+            best = &cmd;
+        }
+    }
+    std::string names;
+    for (const auto& cmd : commandRegistry()) {
+        names += (names.empty() ? "" : ", ") + joinWords(cmd.words);
+    }
+    if (words.empty()) {
+        throw UsageError("no command given: use one of " + names + " (see certkeep --help)");
+    }
+    if (best == nullptr) {
+        throw UsageError("unknown command \"" + joinWords(words) + "\": use one of " + names);
+    }
+    if (words.size() > best->words.size()) {
+        throw UsageError("unexpected argument \"" + words[best->words.size()] + "\" after \"" +
+                         joinWords(best->words) + "\" (see certkeep --help)");
+    }
+    return *best;
+}
+
+// Options of other commands are refused by name rather than silently ignored.
+void refuseForeignOptions(const po::variables_map& vm, const CommandDef& cmd) {
+    po::options_description global = globalOptions();
+    po::options_description mine = commandOptions(&cmd);
+    for (const auto& [name, value] : vm) {
+        if (name == "command-words" || value.defaulted() ||
+            global.find_nothrow(name, false) != nullptr ||
+            mine.find_nothrow(name, false) != nullptr) {
+            continue;
+        }
+        throw UsageError("--" + name + " is not an option of \"" + joinWords(cmd.words) +
+                         "\" (see certkeep --help)");
+    }
+}
+
+std::string readSecretFile(const std::string& path, const char* option) {
+    std::ifstream in(path);
+    if (!in) {
+        throw UsageError(std::string("--") + option + ": cannot read " + path);
+    }
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+        text.pop_back();
+    }
+    if (text.empty()) {
+        throw UsageError(std::string("--") + option + ": " + path + " is empty");
+    }
+    return text;
+}
+
+// The server: an alias or an https URL. http is refused: certkeep talks https only to a CA.
+std::string serverFrom(const po::variables_map& vm) {
+    std::string given = vm.count("server") != 0U ? stringOption(vm, "server") : "letsencrypt";
+    std::string url = resolveServer(given);
+    if (url.rfind("http://", 0) == 0) {
+        throw UsageError("--server " + url +
+                         ": certkeep talks to a CA over https only; use the https:// URL");
+    }
+    if (url.rfind("https://", 0) != 0 || url.size() <= 8) {
+        throw UsageError("--server \"" + url +
+                         "\" is not a URL: give the ACME directory URL (https://...) or "
+                         "letsencrypt / letsencrypt-staging");
+    }
+    return url;
+}
+
+void readEab(const po::variables_map& vm, GlobalOptions& g) {
+    g.eabKid = stringOption(vm, "eab-kid");
+    g.eabHmacKey = stringOption(vm, "eab-hmac-key");
+    std::string file = stringOption(vm, "eab-hmac-key-file");
+    if (!file.empty() && !g.eabHmacKey.empty()) {
+        throw UsageError("give the EAB HMAC key once: --eab-hmac-key or --eab-hmac-key-file");
+    }
+    if (!file.empty()) {
+        g.eabHmacKey = readSecretFile(file, "eab-hmac-key-file");
+    }
+    if (g.eabHmacKey.empty() && !g.eabKid.empty()) { // the variable only completes --eab-kid
+        const char* env = std::getenv("CERTKEEP_EAB_HMAC_KEY");
+        g.eabHmacKey = env != nullptr ? env : "";
+    }
+    if (g.eabKid.empty() != g.eabHmacKey.empty()) {
+        throw UsageError("External Account Binding needs both --eab-kid and the HMAC key "
+                         "(--eab-hmac-key-file FILE or $CERTKEEP_EAB_HMAC_KEY)");
+    }
+}
+
+GlobalOptions readGlobal(const po::variables_map& vm) {
+    GlobalOptions g;
+    g.server = serverFrom(vm);
+    g.serverGiven = vm.count("server") != 0U;
+    g.caBundle = stringOption(vm, "ca-bundle");
+    g.stateDir = stringOption(vm, "state-dir");
+    g.email = stringOption(vm, "email");
+    if (!g.email.empty()) {
+        if (auto why = emailProblem(g.email); !why.empty()) {
+            throw UsageError("invalid --email \"" + g.email + "\": " + why);
+        }
+    }
+    g.agreeTos = vm["agree-tos"].as<bool>();
+    readEab(vm, g);
+    g.accountKeyTypeGiven = vm.count("account-key-type") != 0U;
+    g.accountKeyType = g.accountKeyTypeGiven ? stringOption(vm, "account-key-type") : "es256";
+    g.verbose = vm.count("verbose") != 0U ? 1 : 0;
+    return g;
+}
+
+} // namespace
+
+std::string stringOption(const po::variables_map& vm, const char* key) {
     if (vm.count(key) == 0U) {
         return {};
     }
@@ -68,47 +201,6 @@ std::string str(const po::variables_map& vm, const char* key) {
     }
     return value;
 }
-
-void rejectIssueOptions(const po::variables_map& vm, const std::string& command) {
-    for (const char* key : {"domain", "name", "http-listen", "webroot", "preferred-chain"}) {
-        if (vm.count(key) != 0U) {
-            throw UsageError(std::string("--") + key + " is only for \"issue\", not \"" + command +
-                             "\"");
-        }
-    }
-    if (!vm["key-type"].defaulted()) {
-        throw UsageError("--key-type is only for \"issue\", not \"" + command + "\"");
-    }
-}
-
-Command pickCommand(const std::vector<std::string>& words, const po::variables_map& vm) {
-    if (words.empty()) {
-        throw UsageError("no command given: use issue, account register or account show "
-                         "(see certkeep --help)");
-    }
-    const std::string& cmd = words[0];
-    if (cmd == "issue") {
-        if (words.size() > 1) {
-            throw UsageError("unexpected argument \"" + words[1] +
-                             "\": give domains with -d DOMAIN");
-        }
-        return Command::Issue;
-    }
-    if (cmd == "account") {
-        rejectIssueOptions(vm, "account");
-        if (words.size() == 2 && words[1] == "register") {
-            return Command::AccountRegister;
-        }
-        if (words.size() == 2 && words[1] == "show") {
-            return Command::AccountShow;
-        }
-        throw UsageError("use \"account register\" or \"account show\"");
-    }
-    throw UsageError("unknown command \"" + cmd +
-                     "\": use issue, account register or account show");
-}
-
-} // namespace
 
 std::string resolveServer(const std::string& nameOrUrl) {
     if (nameOrUrl == "letsencrypt") {
@@ -122,74 +214,33 @@ std::string resolveServer(const std::string& nameOrUrl) {
 
 Invocation parseCommandLine(int argc, const char* const* argv) {
     po::options_description all;
-    all.add(globalOptions()).add(issueOptions());
+    all.add(globalOptions()).add(commandOptions(nullptr));
     all.add_options()("command-words", po::value<std::vector<std::string>>(), "");
     po::positional_options_description positional;
     positional.add("command-words", -1);
-    po::variables_map vm;
+    Invocation inv;
     try {
         po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(),
-                  vm);
-        po::notify(vm);
+                  inv.vm);
+        po::notify(inv.vm);
     } catch (const po::error& e) {
         throw UsageError(std::string(e.what()) + " (see certkeep --help)");
     }
-    Invocation inv;
-    std::ostringstream help;
-    help << kUsage << "\n" << globalOptions() << "\n" << issueOptions();
-    inv.helpText = help.str();
-    if (vm["help"].as<bool>()) {
+    inv.helpText = usageText();
+    if (inv.vm["help"].as<bool>()) {
+        inv.help = true;
         return inv;
     }
-    if (vm["version"].as<bool>()) {
-        inv.command = Command::Version;
+    if (inv.vm["version"].as<bool>()) {
+        inv.version = true;
         return inv;
     }
-    auto words = vm.count("command-words") != 0U
-                     ? vm["command-words"].as<std::vector<std::string>>()
+    auto words = inv.vm.count("command-words") != 0U
+                     ? inv.vm["command-words"].as<std::vector<std::string>>()
                      : std::vector<std::string>{};
-    inv.command = pickCommand(words, vm);
-
-    GlobalOptions& g = inv.global;
-    g.server = resolveServer(str(vm, "server"));
-    if (g.server.rfind("https://", 0) != 0 && g.server.rfind("http://", 0) != 0) {
-        throw UsageError("--server \"" + g.server +
-                         "\" is not a URL: give the ACME directory URL (https://...) or "
-                         "letsencrypt / letsencrypt-staging");
-    }
-    g.caBundle = str(vm, "ca-bundle");
-    g.stateDir = str(vm, "state-dir");
-    g.email = str(vm, "email");
-    g.agreeTos = vm["agree-tos"].as<bool>();
-    g.eabKid = str(vm, "eab-kid");
-    g.eabHmacKey = str(vm, "eab-hmac-key");
-    if (g.eabHmacKey.empty() && !g.eabKid.empty()) { // the variable only completes --eab-kid
-        const char* env = std::getenv("CERTKEEP_EAB_HMAC_KEY");
-        g.eabHmacKey = env != nullptr ? env : "";
-    }
-    if (g.eabKid.empty() != g.eabHmacKey.empty()) {
-        throw UsageError("External Account Binding needs both --eab-kid and --eab-hmac-key");
-    }
-    g.accountKeyType = str(vm, "account-key-type");
-    g.verbose = vm.count("verbose") != 0U ? 1 : 0;
-
-    IssueOptions& i = inv.issue;
-    if (vm.count("domain") != 0U) {
-        i.domains = vm["domain"].as<std::vector<std::string>>();
-        for (const auto& d : i.domains) {
-            if (d.empty()) {
-                throw UsageError("-d/--domain is empty: give a domain name");
-            }
-        }
-    }
-    i.name = str(vm, "name");
-    i.keyType = str(vm, "key-type");
-    i.httpListen = str(vm, "http-listen");
-    i.webroot = str(vm, "webroot");
-    i.preferredChain = str(vm, "preferred-chain");
-    if (!i.httpListen.empty() && !i.webroot.empty()) {
-        throw UsageError("--http-listen and --webroot exclude each other: choose one");
-    }
+    inv.command = &pickCommand(words);
+    refuseForeignOptions(inv.vm, *inv.command);
+    inv.global = readGlobal(inv.vm);
     return inv;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
-// Command-line parsing (Boost.Program_options). Global options may come before or after
-// the command. Throws UsageError at start-up; main turns it into exit code 2.
+// Command-line parsing (Boost.Program_options) over the command registry: global options,
+// then the chosen command's own options. Global options may come before or after the command.
+// Throws UsageError at start-up; run() turns it into exit code 2.
 
-#include <optional>
+#include <boost/program_options.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -14,32 +15,27 @@ struct UsageError : std::runtime_error {
 };
 
 struct GlobalOptions {
-    std::string server; // directory URL, aliases resolved
+    std::string server;        // directory URL, aliases resolved, https only
+    bool serverGiven = false;  // --server was on the command line
     std::string caBundle;
     std::string stateDir; // "" = default
     std::string email;
     bool agreeTos = false;
     std::string eabKid;
-    std::string eabHmacKey;     // also from $CERTKEEP_EAB_HMAC_KEY; never printed
+    std::string eabHmacKey;     // from --eab-hmac-key, --eab-hmac-key-file or the environment
     std::string accountKeyType; // es256 | es384 | rs256
+    bool accountKeyTypeGiven = false;
     int verbose = 0;
 };
 
-struct IssueOptions {
-    std::vector<std::string> domains;
-    std::string name;
-    std::string keyType = "ec-p256";
-    std::string httpListen; // "" = default ":80" unless webroot
-    std::string webroot;
-    std::string preferredChain;
-};
-
-enum class Command { Help, Version, Issue, AccountRegister, AccountShow };
+struct CommandDef;
 
 struct Invocation {
-    Command command = Command::Help;
+    const CommandDef* command = nullptr; // nullptr: --help or --version
+    bool help = false;
+    bool version = false;
     GlobalOptions global;
-    IssueOptions issue;
+    boost::program_options::variables_map vm; // the command's own options
     std::string helpText;
 };
 
@@ -48,5 +44,9 @@ Invocation parseCommandLine(int argc, const char* const* argv);
 
 // Known server names -> directory URLs; anything else is returned unchanged.
 std::string resolveServer(const std::string& nameOrUrl);
+
+// The value of a string option; an option given with an empty value is a UsageError, so that
+// an unset shell variable ("--name $NAME") never silently falls back to a default.
+std::string stringOption(const boost::program_options::variables_map& vm, const char* key);
 
 } // namespace certkeep::cli

@@ -1,292 +1,403 @@
-#include "acme/issuance.hpp"
+#include "lifecycle/issuance.hpp"
 
 #include "acme/problem.hpp"
+#include "common/url.hpp"
+#include "lifecycle/authorize.hpp"
+#include "lifecycle/certificate.hpp"
+#include "lifecycle/records.hpp"
 
 #include <algorithm>
 
-namespace certkeep::acme {
+namespace certkeep::lifecycle {
 
 namespace {
 
-// A presented challenge that must be withdrawn whatever happens.
-struct Presented {
-    std::string domain;
-    std::string token;
+// Everything one run of the flow works with.
+struct Flow {
+    Services& services;
+    const AccountSpec& accountSpec;
+    const CertificateSpec& spec;
+    AccountSession session;
+    challenges::SolverPtr solver;
+    store::PendingOrder pending;
+    bool pendingSaved = false;
 };
 
-class CleanupGuard {
-  public:
-    explicit CleanupGuard(challenges::Solver& solver) : solver_(solver) {}
-    ~CleanupGuard() {
-        for (const auto& p : presented_) {
-            (void)solver_.cleanup(p.domain, p.token); // best effort; nothing left to report to
-        }
+void note(const Flow& f, const std::string& line) {
+    if (f.services.note) {
+        f.services.note(line);
     }
-    CleanupGuard(const CleanupGuard&) = delete;
-    CleanupGuard& operator=(const CleanupGuard&) = delete;
-    void add(Presented p) { presented_.push_back(std::move(p)); }
-
-  private:
-    challenges::Solver& solver_;
-    std::vector<Presented> presented_;
-};
-
-struct Pending {
-    std::string authzUrl;
-    std::string domain;
-    std::string token;
-};
-
-// The words for a failed authorization: the domain first, then the CA's reason and a hint.
-Error authzError(const Authorization& authz) {
-    const std::string& domain = authz.identifier.value;
-    for (const auto& c : authz.challenges) {
-        if (c.error) {
-            Error e = makeError(
-                kindForProblem(*c.error, ProblemSource::Validation),
-                describeProblem(*c.error, "validation of " + domain, ProblemSource::Validation));
-            e.problem = c.error;
-            return e;
-        }
-    }
-    return makeError(ErrorKind::Validation, "validation of " + domain +
-                                                " failed: the CA marked "
-                                                "the authorization " +
-                                                authz.status + " without giving a reason");
 }
 
-// Presents and answers the solver's challenge of one pending authorization.
-Result<std::optional<std::string>> startAuthorization(Client& client, challenges::Solver& solver,
-                                                      const Authorization& authz,
-                                                      const std::string& thumbprint,
-                                                      CleanupGuard& guard) {
-    const std::string& domain = authz.identifier.value;
-    if (authz.status == "valid") {
-        return std::optional<std::string>(); // reused authorization: nothing to do
+Status savePending(Flow& f) {
+    ShutdownGate::Section section(f.services.gate);
+    if (auto st = f.services.store.savePendingOrder(f.spec.name, f.pending); !st) {
+        return st;
     }
-    if (authz.status != "pending") {
-        return fail(authzError(authz));
-    }
-    auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
-                           [&](const Challenge& c) { return c.type == solver.type(); });
-    if (it == authz.challenges.end()) {
-        return fail(
-            ErrorKind::Usage,
-            "the CA offers no " + solver.type() + " challenge for " + domain +
-                (authz.wildcard ? " (wildcards need dns-01)" : "; choose another challenge type"));
-    }
-    if (!challenges::isValidToken(it->token)) {
-        return fail(ErrorKind::Protocol, "the CA sent an invalid challenge token for " + domain +
-                                             "; refusing to use it");
-    }
-    auto presented = solver.present(domain, it->token, keyAuthorization(it->token, thumbprint));
-    if (!presented) {
-        return presented.takeError();
-    }
-    guard.add({domain, it->token});
-    auto answered = client.respondChallenge(*it);
-    if (!answered) {
-        return fail(std::move(answered).error().context(domain));
-    }
-    return std::optional<std::string>(it->token);
-}
-
-// RFC 8555 §7.5: fetch every authorization, answer all, then wait for each.
-Status authorizeAll(Client& client, challenges::Solver& solver, const Order& order,
-                    const std::string& thumbprint) {
-    CleanupGuard guard(solver);
-    std::vector<Pending> pending;
-    for (const auto& url : order.authorizations) {
-        auto authz = client.fetchAuthorization(url);
-        if (!authz) {
-            return authz.takeError();
-        }
-        auto started = startAuthorization(client, solver, *authz, thumbprint, guard);
-        if (!started) {
-            return started.takeError();
-        }
-        if (*started) {
-            pending.push_back({url, authz->identifier.value, **started});
-        }
-    }
-    for (const auto& p : pending) {
-        // A solver that sees the CA's fetch saves polling requests; others just poll.
-        (void)solver.awaitFetch(p.token, std::chrono::seconds(2));
-        auto authz = client.waitAuthorization(p.authzUrl);
-        if (!authz) {
-            return authz.takeError();
-        }
-        if (authz->status != "valid") {
-            return fail(authzError(*authz));
-        }
-    }
+    f.pendingSaved = true;
     return {};
 }
 
-// Leaf and intermediates of one PEM bundle.
-struct SplitChain {
-    std::string leaf;
-    std::string intermediates;
-};
-
-Result<SplitChain> splitChain(const std::string& pem) {
-    auto certs = splitPemChain(pem);
-    if (!certs) {
-        return certs.takeError();
-    }
-    SplitChain out;
-    out.leaf = certs->front();
-    for (std::size_t i = 1; i < certs->size(); ++i) {
-        out.intermediates += (*certs)[i];
-    }
-    return out;
+void discardPending(Flow& f, const std::string& why) {
+    note(f, "note: discarding the order a previous run left pending: " + why);
+    ShutdownGate::Section section(f.services.gate);
+    (void)f.services.store.removePendingOrder(f.spec.name); // best effort: it is only stale
 }
 
-Result<std::string> topIssuerOf(const std::string& pem) {
-    auto certs = splitPemChain(pem);
-    if (!certs) {
-        return certs.takeError();
-    }
-    auto info = inspectCertPem(certs->back());
-    if (!info) {
-        return info.takeError();
-    }
-    return info->issuerCn;
-}
-
-// Downloads the default chain and, when a preferred issuer is asked for, the alternates.
-Result<std::string> downloadChosenChain(Client& client, const std::string& url,
-                                        const std::string& preferred) {
-    auto chain = client.downloadCertificate(url);
-    if (!chain) {
-        return chain.takeError();
-    }
-    std::vector<std::string> chains{chain->pem};
-    if (!preferred.empty()) {
-        auto top = topIssuerOf(chain->pem);
-        if (top && *top != preferred) {
-            for (const auto& alt : chain->alternates) {
-                auto other = client.downloadCertificate(alt);
-                if (!other) {
-                    return other.takeError();
-                }
-                chains.push_back(other->pem);
-            }
+// Token files an interrupted run left in a webroot, removed through a webroot solver.
+void removeLeftoverTokens(Flow& f, const store::PendingOrder& p) {
+    for (const auto& t : p.published) {
+        if (t.kind != "webroot") {
+            continue;
+        }
+        auto solver = f.services.solvers.webroot(t.location);
+        Status st = solver ? (*solver)->cleanup({"", false, t.token, ""}) : solver.takeError();
+        if (!st) {
+            note(f, "warning: could not remove a challenge file a previous run left: " +
+                        st.error().message);
         }
     }
-    auto index = choosePreferredChain(chains, preferred);
-    if (!index) {
-        return index.takeError();
-    }
-    return chains[*index];
 }
 
-Error orderError(const Order& order) {
+Error orderError(const acme::Order& order) {
     if (order.error) {
-        Error e = makeError(kindForProblem(*order.error, ProblemSource::Validation),
-                            describeProblem(*order.error, "the order", ProblemSource::Validation));
+        Error e = makeError(
+            acme::kindForProblem(*order.error, acme::ProblemSource::Validation),
+            acme::describeProblem(*order.error, "the order", acme::ProblemSource::Validation));
         e.problem = order.error;
         return e;
     }
     return makeError(ErrorKind::Acme, "the CA marked the order " + order.status +
-                                          " without giving a reason (" + order.url + ")");
+                                          " without giving a reason (" + displayUrl(order.url) +
+                                          ")");
 }
 
-// Checks what the CA sent before anything is stored: our key, our names.
-Result<IssuedCertificate> assembleIssued(const std::string& pem, const PrivateKey& key,
-                                         const std::vector<std::string>& domains,
-                                         const std::string& orderUrl) {
-    auto parts = splitChain(pem);
-    if (!parts) {
-        return fail(std::move(parts).error().context("the downloaded certificate"));
-    }
-    auto matches = certMatchesKey(parts->leaf, key);
-    if (!matches || !*matches) {
-        return fail(ErrorKind::Protocol,
-                    "the CA returned a certificate that does not match our key; not storing it");
-    }
-    auto info = inspectCertPem(parts->leaf);
-    if (!info) {
-        return info.takeError();
-    }
-    for (const auto& d : domains) {
-        if (std::find(info->dnsNames.begin(), info->dnsNames.end(), d) == info->dnsNames.end()) {
-            return fail(ErrorKind::Protocol,
-                        "the CA returned a certificate without " + d + "; not storing it");
+// Errors after which the same request may work later: the order is kept for the next run.
+bool isTransient(const Error& e) {
+    return e.kind == ErrorKind::Network || e.kind == ErrorKind::Tls ||
+           e.kind == ErrorKind::Timeout;
+}
+
+// Finalize (if needed) and wait: the order must end valid; the CSR carries `key`.
+Result<acme::Order> finishOrder(Flow& f, const acme::Order& order, const acme::PrivateKey& key) {
+    acme::Order current = order;
+    if (current.status == "ready") {
+        auto csr = acme::makeCsrDer(key, identifierValues(f.spec.identifiers));
+        if (!csr) {
+            return csr.takeError();
+        }
+        auto finalized = f.session.client->finalize(current, *csr);
+        if (!finalized) {
+            return finalized.takeError();
+        }
+        current = std::move(*finalized);
+        if (f.services.stepHook) {
+            f.services.stepHook("finalized");
         }
     }
-    auto keyPem = key.toPem();
-    if (!keyPem) {
-        return keyPem.takeError();
+    auto done = f.session.client->waitOrder(current);
+    if (!done) {
+        return done.takeError();
     }
-    IssuedCertificate out;
-    out.certPem = parts->leaf;
-    out.chainPem = parts->intermediates;
-    out.fullchainPem = parts->leaf + parts->intermediates;
-    out.keyPem = std::move(*keyPem);
-    out.info = std::move(*info);
-    out.orderUrl = orderUrl;
-    auto top = topIssuerOf(pem);
-    out.topIssuer = top ? *top : std::string();
+    if (done->status != "valid") {
+        return fail(orderError(*done));
+    }
+    return done;
+}
+
+// A killed run's order: download what the CA issued for the stored key, or discard it.
+Result<std::optional<IssuedCertificate>> resumePending(Flow& f, const store::PendingOrder& p) {
+    removeLeftoverTokens(f, p);
+    bool usable = !p.keyPem.empty() && !p.orderUrl.empty() &&
+                  p.server == f.accountSpec.server.directoryUrl &&
+                  p.accountUrl == f.session.account.url &&
+                  p.identifiers == identifierKeys(f.spec.identifiers);
+    if (!usable) {
+        discardPending(f, "it was not finalized, or is for other names, server or account");
+        return std::optional<IssuedCertificate>();
+    }
+    auto key = acme::PrivateKey::fromPem(p.keyPem);
+    if (!key) {
+        discardPending(f, "its key is unreadable: " + key.error().message);
+        return std::optional<IssuedCertificate>();
+    }
+    auto order = f.session.client->fetchOrder(p.orderUrl);
+    if (!order) {
+        if (isTransient(order.error())) {
+            return order.takeError(); // keep it for the next run
+        }
+        discardPending(f, order.error().message);
+        return std::optional<IssuedCertificate>();
+    }
+    if (order->status != "valid" && order->status != "ready" && order->status != "processing") {
+        discardPending(f, "the CA reports it " + order->status);
+        return std::optional<IssuedCertificate>();
+    }
+    note(f, "note: resuming order " + displayUrl(p.orderUrl) +
+                " that a previous run left pending: downloading what the CA issued");
+    auto done = finishOrder(f, *order, *key);
+    if (!done) {
+        if (!isTransient(done.error())) {
+            discardPending(f, done.error().message);
+        }
+        return done.takeError();
+    }
+    auto cert = downloadIssued(*f.session.client, *done, *key, f.spec.identifiers,
+                               f.spec.preferredChain);
+    if (!cert) {
+        return cert.takeError();
+    }
+    return std::optional<IssuedCertificate>(std::move(*cert));
+}
+
+// §7.4 newOrder; when the CA has forgotten our account, register the key again, once.
+Result<acme::Order> newOrder(Flow& f) {
+    acme::NewOrderRequest request{f.spec.identifiers, "", f.spec.profile};
+    auto order = f.session.client->newOrder(request);
+    if (!order && isAccountUnknown(order.error())) {
+        if (auto st = recoverForgottenAccount(f.services, f.accountSpec, f.session); !st) {
+            return st.takeError();
+        }
+        order = f.session.client->newOrder(request);
+    }
+    return order;
+}
+
+// Records webroot tokens in the pending order before they are written.
+Status recordTokens(Flow& f, const std::vector<challenges::ChallengeTask>& tasks) {
+    if (f.spec.challenge.webroot.empty()) {
+        return {};
+    }
+    for (const auto& t : tasks) {
+        f.pending.published.push_back({"webroot", f.spec.challenge.webroot, t.token});
+    }
+    return savePending(f);
+}
+
+Status authorize(Flow& f, const acme::Order& order) {
+    AuthorizeRequest request;
+    request.order = &order;
+    request.requested = f.spec.identifiers;
+    request.thumbprint = f.session.thumbprint;
+    request.solverFor = [&f](const acme::Authorization& authz) -> Result<challenges::Solver*> {
+        if (authz.wildcard) {
+            return fail(ErrorKind::Usage, "*." + authz.identifier.value +
+                                              " needs the dns-01 challenge; HTTP-01 cannot "
+                                              "validate wildcards");
+        }
+        return f.solver.get();
+    };
+    request.beforePresent = [&f](challenges::Solver&,
+                                 const std::vector<challenges::ChallengeTask>& tasks) {
+        return recordTokens(f, tasks);
+    };
+    return authorizeOrder(f.services, *f.session.client, request);
+}
+
+// Order, authorize, then the key and order URL go to the store before finalize.
+Result<IssuedCertificate> orderNew(Flow& f) {
+    auto order = newOrder(f);
+    if (!order) {
+        return order.takeError();
+    }
+    f.pending = {f.accountSpec.server.directoryUrl,
+                 f.session.account.url,
+                 order->url,
+                 identifierKeys(f.spec.identifiers),
+                 "",
+                 {},
+                 f.services.clock.wallNow()};
+    if (order->status == "invalid") {
+        return fail(orderError(*order));
+    }
+    if (order->status == "pending") {
+        if (auto st = authorize(f, *order); !st) {
+            if (f.pendingSaved) {
+                ShutdownGate::Section section(f.services.gate);
+                (void)f.services.store.removePendingOrder(f.spec.name);
+            }
+            return st.takeError();
+        }
+        order->status = "ready";
+    }
+    auto key = acme::PrivateKey::generate(f.spec.keyType);
+    if (!key) {
+        return key.takeError();
+    }
+    auto pem = key->toPem();
+    if (!pem) {
+        return pem.takeError();
+    }
+    f.pending.keyPem = *pem;
+    f.pending.published.clear(); // cleaned up by now
+    if (auto st = savePending(f); !st) {
+        return st.takeError();
+    }
+    auto done = finishOrder(f, *order, *key);
+    if (!done) {
+        if (!isTransient(done.error())) {
+            ShutdownGate::Section section(f.services.gate);
+            (void)f.services.store.removePendingOrder(f.spec.name); // nothing was issued
+        }
+        return done.takeError();
+    }
+    return downloadIssued(*f.session.client, *done, *key, f.spec.identifiers,
+                          f.spec.preferredChain);
+}
+
+// The new version, its settings, and the pending order gone: in one uninterruptible section.
+Result<IssueOutcome> storeIssued(Flow& f, const IssuedCertificate& cert, bool recovered) {
+    store::CertVersion version{0,          cert.certPem, cert.chainPem, cert.fullchainPem,
+                               cert.keyPem, metaJson(f.accountSpec, f.spec, cert,
+                                                     f.services.clock.wallNow())};
+    ShutdownGate::Section section(f.services.gate);
+    auto saved = f.services.store.saveCertificate(f.spec.name, version);
+    if (!saved) {
+        return saved.takeError();
+    }
+    if (auto st = f.services.store.removePendingOrder(f.spec.name); !st) {
+        note(f, "warning: " + st.error().message);
+    }
+    if (auto st = f.services.store.saveSettings(f.spec.name, settingsOf(f.accountSpec, f.spec));
+        !st) {
+        note(f, "warning: the certificate is stored, but its settings are not: " +
+                    st.error().message);
+    }
+    IssueOutcome out;
+    out.name = f.spec.name;
+    out.version = *saved;
+    out.liveLocation = f.services.store.liveLocation(f.spec.name);
+    out.info = cert.info;
+    out.identifiers = identifierValues(f.spec.identifiers);
+    out.recovered = recovered;
     return out;
+}
+
+// Changing the names of an existing certificate needs --replace-names: a typo in -d must not
+// replace a live site's certificate.
+Status checkNames(Flow& f) {
+    auto stored = storedIdentifiers(f.services.store, f.spec.name);
+    if (!stored) {
+        return stored.takeError();
+    }
+    if (stored->empty() || f.spec.replaceNames) {
+        return {};
+    }
+    auto want = identifierValues(f.spec.identifiers);
+    auto have = *stored;
+    std::sort(want.begin(), want.end());
+    std::sort(have.begin(), have.end());
+    if (want == have) {
+        return {};
+    }
+    return fail(ErrorKind::Usage, "certificate \"" + f.spec.name + "\" is for " +
+                                      joinIdentifiers(*stored) + ", and this run asks for " +
+                                      joinIdentifiers(identifierValues(f.spec.identifiers)) +
+                                      ": add --replace-names to change its names, or choose "
+                                      "another --name");
+}
+
+// Draft ACME profiles: a profile the CA does not offer is refused, naming the offered ones.
+Status checkProfile(const Flow& f) {
+    const auto& offered = f.session.client->directory().profiles;
+    if (f.spec.profile.empty() || offered.count(f.spec.profile) != 0U) {
+        return {};
+    }
+    std::string names;
+    for (const auto& [name, description] : offered) {
+        names += (names.empty() ? "" : ", ") + name;
+    }
+    return fail(ErrorKind::Usage, "the CA does not offer the profile \"" + f.spec.profile +
+                                      "\"" +
+                                      (names.empty() ? " (it offers no profiles)"
+                                                     : "; it offers: " + names));
+}
+
+// What can be checked without the network, so no order or rate limit is wasted.
+Status preflight(Flow& f) {
+    if (auto st = f.services.store.checkWritable(f.spec.name); !st) {
+        return st;
+    }
+    if (auto st = f.services.store.removeLeftovers(f.spec.name); !st) {
+        return st;
+    }
+    return checkNames(f);
 }
 
 } // namespace
 
-Result<std::size_t> choosePreferredChain(const std::vector<std::string>& chains,
-                                         const std::string& preferred) {
-    if (chains.empty()) {
-        return fail(ErrorKind::Protocol, "the CA sent no certificate chain");
+Result<std::vector<std::string>> storedIdentifiers(store::Store& store, const std::string& name) {
+    auto settings = store.loadSettings(name);
+    if (!settings) {
+        return settings.takeError();
     }
-    if (!preferred.empty()) {
-        for (std::size_t i = 0; i < chains.size(); ++i) {
-            auto top = topIssuerOf(chains[i]);
-            if (top && *top == preferred) {
-                return i;
-            }
+    std::vector<std::string> out;
+    if (*settings && !(*settings)->identifiers.empty()) {
+        for (const auto& key : (*settings)->identifiers) {
+            auto colon = key.find(':');
+            out.push_back(colon == std::string::npos ? key : key.substr(colon + 1));
         }
+        return out;
     }
-    return std::size_t{0};
+    auto live = store.loadLive(name);
+    if (!live) {
+        return live.takeError();
+    }
+    if (!*live) {
+        return out;
+    }
+    auto info = acme::inspectCertPem((*live)->certPem);
+    if (!info) {
+        return fail(ErrorKind::Config, "the live certificate of " + name +
+                                           " is unreadable: " + info.error().message);
+    }
+    out = info->dnsNames;
+    out.insert(out.end(), info->ipAddresses.begin(), info->ipAddresses.end());
+    return out;
 }
 
-Result<IssuedCertificate> issueCertificate(Client& client, challenges::Solver& solver,
-                                           const IssueRequest& request,
-                                           const std::string& thumbprint) {
-    auto order = client.newOrder(request.domains);
-    if (!order) {
-        return order.takeError();
+Result<IssueOutcome> issueCertificate(Services& services, const AccountSpec& account,
+                                      const CertificateSpec& spec) {
+    Flow f{services, account, spec, {}, nullptr, {}, false};
+    // The solver first: a busy port or a bad webroot fails before the store is touched.
+    auto solver = services.solvers.http01(spec.challenge); // listening before any request
+    if (!solver) {
+        return solver.takeError();
     }
-    if (order->status == "pending") {
-        if (auto st = authorizeAll(client, solver, *order, thumbprint); !st) {
-            return st.takeError();
+    f.solver = std::move(*solver);
+    auto lock = services.store.lockCertificate(spec.name, services.flow.lockTimeout);
+    if (!lock) {
+        return lock.takeError();
+    }
+    if (auto st = preflight(f); !st) {
+        return st.takeError();
+    }
+    auto session = openAccount(services, account, AccountMode::Create);
+    if (!session) {
+        return session.takeError();
+    }
+    f.session = std::move(*session);
+    if (auto st = checkProfile(f); !st) {
+        return st.takeError();
+    }
+    auto pending = services.store.loadPendingOrder(spec.name);
+    if (!pending) {
+        return pending.takeError();
+    }
+    if (*pending) {
+        auto resumed = resumePending(f, **pending);
+        if (!resumed) {
+            return resumed.takeError();
         }
-    } else if (order->status == "invalid") {
-        return fail(orderError(*order));
+        if (*resumed) {
+            return storeIssued(f, **resumed, true);
+        }
     }
-    auto key = PrivateKey::generate(request.keyType);
-    if (!key) {
-        return key.takeError();
+    auto cert = orderNew(f);
+    if (!cert) {
+        return cert.takeError();
     }
-    auto csr = makeCsrDer(*key, request.domains);
-    if (!csr) {
-        return csr.takeError();
-    }
-    auto finalized = client.finalize(*order, *csr);
-    if (!finalized) {
-        return finalized.takeError();
-    }
-    auto done = client.waitOrder(*finalized);
-    if (!done) {
-        return done.takeError();
-    }
-    if (done->status != "valid" || !isPlausibleUrl(done->certificate)) {
-        return fail(orderError(*done));
-    }
-    auto pem = downloadChosenChain(client, done->certificate, request.preferredChain);
-    if (!pem) {
-        return pem.takeError();
-    }
-    return assembleIssued(*pem, *key, request.domains, order->url);
+    return storeIssued(f, *cert, false);
 }
 
-} // namespace certkeep::acme
+} // namespace certkeep::lifecycle

@@ -1,43 +1,34 @@
 #pragma once
-// Orchestration of one issuance (RFC 8555 §7.4): order -> authorizations -> challenges ->
-// finalize -> download -> chain choice. Solvers are given; which one is not our business.
+// One issuance (RFC 8555 §7.4) from a CertificateSpec to a stored version:
+//   checks that need no network (store writable, names unchanged or --replace-names) ->
+//   resume a pending order a killed run left -> order -> authorize -> key and order URL
+//   written to the store -> finalize -> download and check -> store -> settings.
+// Nothing issued is lost: from finalize on, the pending order lets the next run download what
+// the CA issued instead of ordering again.
 
-#include "acme/client.hpp"
 #include "acme/crypto/csr.hpp"
-#include "acme/crypto/key.hpp"
-#include "challenges/solver.hpp"
+#include "lifecycle/account.hpp"
+#include "lifecycle/services.hpp"
+#include "lifecycle/spec.hpp"
 
-#include <functional>
 #include <string>
 #include <vector>
 
-namespace certkeep::acme {
+namespace certkeep::lifecycle {
 
-struct IssueRequest {
-    std::vector<std::string> domains;
-    KeyType keyType = KeyType::EcP256;
-    std::string preferredChain; // issuer CN of the topmost certificate; "" = the default chain
+struct IssueOutcome {
+    std::string name;
+    int version = 0;
+    std::string liveLocation;
+    acme::CertInfo info;
+    std::vector<std::string> identifiers; // values, in order
+    bool recovered = false; // downloaded from an order a previous run left pending
 };
 
-struct IssuedCertificate {
-    std::string certPem;      // leaf
-    std::string chainPem;     // intermediates
-    std::string fullchainPem; // leaf + intermediates
-    std::string keyPem;       // new certificate key (PKCS#8)
-    CertInfo info;
-    std::string orderUrl;
-    std::string topIssuer; // issuer CN of the topmost certificate of the chosen chain
-};
+Result<IssueOutcome> issueCertificate(Services& services, const AccountSpec& account,
+                                      const CertificateSpec& spec);
 
-// Runs the whole issuance. Every presented challenge is cleaned up, also on failure.
-Result<IssuedCertificate> issueCertificate(Client& client, challenges::Solver& solver,
-                                           const IssueRequest& request,
-                                           const std::string& thumbprint);
+// The identifiers a stored certificate is for, from its settings or else its leaf: values.
+Result<std::vector<std::string>> storedIdentifiers(store::Store& store, const std::string& name);
 
-// Picks the chain whose topmost certificate was issued by `preferred` (RFC 8555 §7.4.2);
-// the first (default) chain when none matches or preferred is empty.
-// Each chain is a PEM bundle, leaf first.
-Result<std::size_t> choosePreferredChain(const std::vector<std::string>& chains,
-                                         const std::string& preferred);
-
-} // namespace certkeep::acme
+} // namespace certkeep::lifecycle

@@ -1,95 +1,17 @@
-// POSIX helpers: every durable write goes through here.
+// Every durable write of the store goes through here, relative to a directory descriptor.
 #include "store/atomic_file.hpp"
 
-#include <atomic>
 #include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace certkeep::store {
 
-namespace fs = std::filesystem;
-
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-        close();
-        fd_ = other.release();
-    }
-    return *this;
-}
-
-UniqueFd::~UniqueFd() {
-    close();
-}
-
-int UniqueFd::release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-}
-
-int UniqueFd::close() {
-    if (fd_ < 0) {
-        return 0;
-    }
-    int rc = ::close(fd_);
-    fd_ = -1;
-    return rc == 0 ? 0 : errno;
-}
-
-Error ioError(const std::string& what, const fs::path& path, int err) {
-    return makeError(ErrorKind::Io, what + " " + path.string() + ": " + std::strerror(err));
-}
-
-// mkdir one level with mode 0700; an existing directory is fine.
-static Status makeOneDir(const fs::path& dir) {
-    if (::mkdir(dir.c_str(), 0700) == 0) {
-        if (::chmod(dir.c_str(), 0700) != 0) {
-            return ioError("setting mode of", dir, errno);
-        }
-        return fsyncDir(dir.parent_path().empty() ? fs::path(".") : dir.parent_path());
-    }
-    int err = errno;
-    struct stat st {};
-    if (err == EEXIST && ::stat(dir.c_str(), &st) == 0) {
-        if (S_ISDIR(st.st_mode)) {
-            return {};
-        }
-        return fail(ErrorKind::Config, dir.string() + " exists and is not a directory");
-    }
-    return ioError("creating directory", dir, err);
-}
-
-Status ensureDir(const fs::path& dir) {
-    struct stat st {};
-    if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-        return {};
-    }
-    fs::path parent = dir.parent_path();
-    if (!parent.empty() && parent != dir) {
-        if (auto st2 = ensureDir(parent); !st2) {
-            return st2;
-        }
-    }
-    return makeOneDir(dir);
-}
-
-Status fsyncDir(const fs::path& dir) {
-    UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!fd.valid()) {
-        return ioError("opening directory", dir, errno);
-    }
-    if (::fsync(fd.get()) != 0) {
-        return ioError("syncing directory", dir, errno);
-    }
-    return {};
-}
-
 // write(2) until everything is written, retrying on EINTR.
-static Status writeAll(int fd, const std::string& content, const fs::path& path) {
+static Status writeAll(int fd, const std::string& content, const DirFd& dir,
+                       const std::string& name) {
     size_t done = 0;
     while (done < content.size()) {
         ssize_t n = ::write(fd, content.data() + done, content.size() - done);
@@ -97,89 +19,203 @@ static Status writeAll(int fd, const std::string& content, const fs::path& path)
             if (errno == EINTR) {
                 continue;
             }
-            return ioError("writing", path, errno);
+            return ioError("writing", dir.pathOf(name), errno);
         }
         done += static_cast<size_t>(n);
     }
     return {};
 }
 
-Status writeNewFile(const fs::path& path, const std::string& content, mode_t mode) {
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode));
+Status writeNewFile(const DirFd& dir, const std::string& name, const std::string& content,
+                    mode_t mode) {
+    UniqueFd fd(::openat(dir.fd(), name.c_str(),
+                         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
     if (!fd.valid()) {
-        return ioError("creating", path, errno);
+        return ioError("creating", dir.pathOf(name), errno);
     }
     if (::fchmod(fd.get(), mode) != 0) {
-        return ioError("setting mode of", path, errno);
+        return ioError("setting mode of", dir.pathOf(name), errno);
     }
-    if (auto st = writeAll(fd.get(), content, path); !st) {
-        return st;
+    if (auto written = writeAll(fd.get(), content, dir, name); !written) {
+        return written;
     }
     if (::fsync(fd.get()) != 0) {
-        return ioError("syncing", path, errno);
+        return ioError("syncing", dir.pathOf(name), errno);
     }
     if (int err = fd.close(); err != 0) {
-        return ioError("closing", path, err);
+        return ioError("closing", dir.pathOf(name), err);
     }
     return {};
 }
 
-// Unique temp name beside `path`: ".<name>.tmp-<pid>-<counter>".
-static fs::path tempSibling(const fs::path& path) {
-    static std::atomic<unsigned> counter{0};
-    return path.parent_path() / ("." + path.filename().string() + ".tmp-" +
-                                 std::to_string(::getpid()) + "-" + std::to_string(counter++));
-}
-
-Status writeFileAtomic(const fs::path& path, const std::string& content, mode_t mode) {
-    fs::path tmp = tempSibling(path);
-    ::unlink(tmp.c_str()); // only a dead process that had our pid can have left this name
-    if (auto st = writeNewFile(tmp, content, mode); !st) {
-        ::unlink(tmp.c_str());
-        return st;
+Status writeFileAtomic(const DirFd& dir, const std::string& name, const std::string& content,
+                       mode_t mode) {
+    // Unique among live threads; an entry by that name was left by a thread that is gone.
+    std::string tmp = "." + name + ".tmp-" + ownerSuffix();
+    (void)::unlinkat(dir.fd(), tmp.c_str(), 0);
+    if (auto written = writeNewFile(dir, tmp, content, mode); !written) {
+        (void)::unlinkat(dir.fd(), tmp.c_str(), 0);
+        return written;
     }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    if (::renameat(dir.fd(), tmp.c_str(), dir.fd(), name.c_str()) != 0) {
         int err = errno;
-        ::unlink(tmp.c_str());
-        return ioError("renaming temp file to", path, err);
+        (void)::unlinkat(dir.fd(), tmp.c_str(), 0);
+        return ioError("renaming temp file to", dir.pathOf(name), err);
     }
-    return fsyncDir(path.parent_path());
+    return dir.sync();
 }
 
-Result<std::string> readFile(const fs::path& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+Result<std::optional<std::string>> readFile(const DirFd& dir, const std::string& name) {
+    // O_NONBLOCK: a planted FIFO must not hang the open; it is refused below.
+    UniqueFd fd(::openat(dir.fd(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     if (!fd.valid()) {
         int err = errno;
         if (err == ENOENT) {
-            return fail(ErrorKind::NotFound, path.string() + " does not exist");
+            return std::optional<std::string>();
         }
-        return ioError("opening", path, err);
+        return err == ELOOP ? fail(symlinkRefused(dir.pathOf(name)))
+                            : fail(ioError("opening", dir.pathOf(name), err));
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        return fail(ErrorKind::Config, dir.pathOf(name).string() + " is not a regular file");
     }
     std::string out;
     char buf[8192];
     for (;;) {
         ssize_t n = ::read(fd.get(), buf, sizeof buf);
         if (n == 0) {
-            return out;
+            return std::optional<std::string>(std::move(out));
         }
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
             }
-            return ioError("reading", path, errno);
+            return ioError("reading", dir.pathOf(name), errno);
         }
         out.append(buf, static_cast<size_t>(n));
     }
 }
 
-Status removeFileDurably(const fs::path& path) {
-    if (::unlink(path.c_str()) != 0) {
-        if (errno == ENOENT) {
-            return {};
-        }
-        return ioError("removing", path, errno);
+Status removeFile(const DirFd& dir, const std::string& name) {
+    if (::unlinkat(dir.fd(), name.c_str(), 0) != 0) {
+        return errno == ENOENT ? Status() : Status(ioError("removing", dir.pathOf(name), errno));
     }
-    return fsyncDir(path.parent_path());
+    return dir.sync();
+}
+
+// Empties and removes directory `name`; `depth` bounds the recursion.
+static Status removeDirTree(const DirFd& dir, const std::string& name, int depth) {
+    auto sub = dir.openDir(name, false);
+    if (!sub || !sub->has_value()) {
+        return sub ? Status() : Status(sub.takeError());
+    }
+    auto entries = (*sub)->list();
+    if (!entries) {
+        return entries.takeError();
+    }
+    for (const auto& e : *entries) {
+        bool isDir = e.type == EntryType::Directory;
+        if (isDir && depth > 8) {
+            return fail(ErrorKind::Io,
+                        "not removing " + (*sub)->pathOf(e.name).string() + ": nested too deeply");
+        }
+        Status removed =
+            isDir ? removeDirTree(**sub, e.name, depth + 1) : Status(removeFile(**sub, e.name));
+        if (!removed) {
+            return removed;
+        }
+    }
+    if (::unlinkat(dir.fd(), name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
+        return ioError("removing", dir.pathOf(name), errno);
+    }
+    return dir.sync();
+}
+
+Status removeTree(const DirFd& dir, const std::string& name) {
+    auto type = dir.typeOf(name);
+    if (!type) {
+        return type.takeError();
+    }
+    if (*type == EntryType::Directory) {
+        return removeDirTree(dir, name, 0);
+    }
+    return removeFile(dir, name);
+}
+
+std::string ownerSuffix() {
+    return std::to_string(::gettid()) + "-" + std::to_string(::getpid());
+}
+
+// A positive number from all-digit text, or 0.
+static pid_t parsePid(std::string_view s) {
+    if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) {
+        return 0;
+    }
+    pid_t n = 0;
+    for (char c : s) {
+        n = n * 10 + (c - '0');
+    }
+    return n;
+}
+
+std::optional<TempOwner> parseOwner(std::string_view suffix) {
+    TempOwner owner;
+    auto dash = suffix.find('-');
+    if (dash != std::string_view::npos) {
+        owner.tid = parsePid(suffix.substr(0, dash));
+        if (owner.tid == 0) {
+            return std::nullopt;
+        }
+        suffix = suffix.substr(dash + 1);
+    }
+    owner.pid = parsePid(suffix);
+    return owner.pid == 0 ? std::nullopt : std::optional<TempOwner>(owner);
+}
+
+bool ownerIsGone(const TempOwner& owner) {
+    if (owner.pid != ::getpid()) {
+        return processIsGone(owner.pid);
+    }
+    // Ours: a name without a thread id is from an earlier process that had our pid.
+    if (owner.tid == 0 || owner.tid == ::gettid()) {
+        return true;
+    }
+    return ::tgkill(owner.pid, owner.tid, 0) != 0 && errno == ESRCH;
+}
+
+// The owner in a temporary entry's name, or nullopt when `name` is not one.
+static std::optional<TempOwner> tempOwner(const std::string& name, const std::string& prefix,
+                                          bool numbered) {
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) {
+        return std::nullopt;
+    }
+    std::string_view rest(name);
+    rest.remove_prefix(prefix.size());
+    if (numbered) {
+        auto dash = rest.find('-');
+        if (dash == std::string_view::npos || parsePid(rest.substr(0, dash)) == 0) {
+            return std::nullopt;
+        }
+        rest.remove_prefix(dash + 1);
+    }
+    return parseOwner(rest);
+}
+
+Status removeStaleTemps(const DirFd& dir, const std::string& prefix, bool numbered) {
+    auto entries = dir.list();
+    if (!entries) {
+        return entries.takeError();
+    }
+    for (const auto& e : *entries) {
+        auto owner = tempOwner(e.name, prefix, numbered);
+        if (owner && ownerIsGone(*owner)) {
+            if (auto removed = removeTree(dir, e.name); !removed) {
+                return removed;
+            }
+        }
+    }
+    return {};
 }
 
 bool processIsGone(pid_t pid) {

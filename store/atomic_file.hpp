@@ -1,56 +1,57 @@
 #pragma once
-// POSIX file helpers for the store: durable atomic writes, 0700 directories, error-coded reads.
+// File operations relative to a store directory descriptor: durable atomic writes, reads that
+// refuse links, removal, and the names of temporary entries with the owner that made them.
 
 #include "common/result.hpp"
+#include "store/dir_fd.hpp"
 
-#include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <sys/types.h>
 
 namespace certkeep::store {
 
-// Owns a file descriptor; closes it on destruction.
-class UniqueFd {
-  public:
-    explicit UniqueFd(int fd = -1) : fd_(fd) {}
-    UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-    UniqueFd& operator=(UniqueFd&& other) noexcept;
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    ~UniqueFd();
+// Creates `name` in `dir` (must not exist; never through a link) with exactly `mode`, writes
+// all of `content`, fsyncs and closes it.
+Status writeNewFile(const DirFd& dir, const std::string& name, const std::string& content,
+                    mode_t mode);
 
-    [[nodiscard]] int get() const { return fd_; }
-    [[nodiscard]] bool valid() const { return fd_ >= 0; }
-    int release();
-    // Closes now, reporting the close(2) error (write-back failures can surface here).
-    int close();
+// Replaces `name` in `dir` atomically: temp file + fsync + renameat + fsync of the directory.
+// A crash leaves either the old or the new content under `name`, never a mix.
+Status writeFileAtomic(const DirFd& dir, const std::string& name, const std::string& content,
+                       mode_t mode);
 
-  private:
-    int fd_;
+// Whole-file read; nullopt when `name` does not exist. Config error when it is a link or not
+// a regular file, Io error when reading fails.
+Result<std::optional<std::string>> readFile(const DirFd& dir, const std::string& name);
+
+// Removes the file `name` and fsyncs `dir`; a missing file is not an error.
+Status removeFile(const DirFd& dir, const std::string& name);
+
+// Removes the entry `name` and, for a directory, everything below it; links are removed,
+// never followed. A missing entry is not an error.
+Status removeTree(const DirFd& dir, const std::string& name);
+
+// Who made a temporary entry: its name ends in "<tid>-<pid>" (or "<pid>" in older names).
+struct TempOwner {
+    pid_t tid = 0; // 0 when the name does not say
+    pid_t pid = 0;
 };
 
-// Io error "<what> <path>: <strerror(err)>".
-Error ioError(const std::string& what, const std::filesystem::path& path, int err);
+// The suffix of a temporary name made by this thread of this process: "<tid>-<pid>".
+std::string ownerSuffix();
 
-// Creates `dir` and any missing parents with mode 0700 (chmod'ed, so umask cannot widen or
-// narrow it) and fsyncs the parent of each directory created. Existing directories are kept.
-Status ensureDir(const std::filesystem::path& dir);
+// The owner from a suffix "<tid>-<pid>" or "<pid>" (digits only), or nullopt.
+std::optional<TempOwner> parseOwner(std::string_view suffix);
 
-// fsync(2) a directory so renames and new entries inside it are durable.
-Status fsyncDir(const std::filesystem::path& dir);
+// True when nothing can still be writing the entry: the process is gone, or it is this
+// process and the thread is gone or is the calling thread.
+bool ownerIsGone(const TempOwner& owner);
 
-// Creates `path` (O_EXCL, must not exist) with exactly `mode`, writes all, fsyncs, closes.
-Status writeNewFile(const std::filesystem::path& path, const std::string& content, mode_t mode);
-
-// Replaces `path` atomically: temp file in the same directory + fsync + rename + fsync dir.
-// A crash leaves either the old or the new content under `path`, never a mix.
-Status writeFileAtomic(const std::filesystem::path& path, const std::string& content, mode_t mode);
-
-// Whole-file read. NotFound error when the file does not exist, Io error otherwise.
-Result<std::string> readFile(const std::filesystem::path& path);
-
-// Removes `path` if it exists, then fsyncs its directory. ENOENT is not an error.
-Status removeFileDurably(const std::filesystem::path& path);
+// Removes the entries of `dir` named "<prefix><owner>" (with `numbered`: "<prefix><N>-<owner>")
+// whose owner is gone. Other entries are left alone.
+Status removeStaleTemps(const DirFd& dir, const std::string& prefix, bool numbered);
 
 // True when `pid` is certainly gone (kill(pid, 0) says ESRCH): its leftovers are stale.
 bool processIsGone(pid_t pid);

@@ -56,22 +56,37 @@ static Result<bool> tryFlock(int fd, const fs::path& path) {
     }
 }
 
-Result<LockPtr> acquireFileLock(const fs::path& path, const std::string& key, int timeoutSeconds) {
-    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+// The lock file, opened relative to locks/ and never through a link.
+static Result<UniqueFd> openLockFile(const DirFd& locks, const std::string& fileName) {
+    UniqueFd fd(
+        ::openat(locks.fd(), fileName.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd.valid()) {
-        return ioError("opening lock file", path, errno);
+        if (errno == ELOOP) {
+            return fail(symlinkRefused(locks.pathOf(fileName)));
+        }
+        return ioError("opening lock file", locks.pathOf(fileName), errno);
     }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
+    return fd;
+}
+
+Result<LockPtr> acquireFileLock(const DirFd& locks, const std::string& fileName,
+                                const std::string& what, std::chrono::seconds timeout) {
+    auto fd = openLockFile(locks, fileName);
+    if (!fd) {
+        return fd.takeError();
+    }
+    fs::path path = locks.pathOf(fileName);
+    auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-        auto taken = tryFlock(fd.get(), path);
+        auto taken = tryFlock(fd->get(), path);
         if (!taken) {
             return taken.takeError();
         }
         if (*taken) {
-            return LockPtr(std::make_unique<FileLock>(std::move(fd)));
+            return LockPtr(std::make_unique<FileLock>(std::move(*fd)));
         }
         if (std::chrono::steady_clock::now() >= deadline) {
-            return fail(ErrorKind::Local, "another certkeep process holds the lock for " + key +
+            return fail(ErrorKind::Local, "another certkeep process holds the lock for " + what +
                                               " (" + path.string() + "); try again later");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));

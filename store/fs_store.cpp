@@ -1,90 +1,73 @@
-// FsStore: accounts, locks, naming and the default state directory.
+// FsStore: opening the state directory, locks, naming and the default state directory.
 #include "store/fs_store.hpp"
 
-#include "store/atomic_file.hpp"
 #include "store/file_lock.hpp"
 
 #include <cctype>
 #include <cstdlib>
-#include <nlohmann/json.hpp>
 #include <pwd.h>
 #include <unistd.h>
 
 namespace certkeep::store {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 FsStore::FsStore(fs::path root, StepHook hook) : root_(std::move(root)), hook_(std::move(hook)) {}
 
-// account.json -> (url, contact); Config error when it is not the JSON we wrote.
-static Status parseAccountJson(const std::string& text, const fs::path& path, AccountData* out) {
-    try {
-        json j = json::parse(text);
-        out->url = j.value("url", std::string());
-        out->contact = j.value("contact", std::string());
-        return {};
-    } catch (const json::exception& e) {
-        return fail(ErrorKind::Config, "invalid JSON in " + path.string() + ": " + e.what());
+Result<std::optional<DirFd>> FsStore::openPath(std::initializer_list<std::string> parts,
+                                               bool create) const {
+    auto dir = DirFd::openRoot(root_, create);
+    for (const auto& part : parts) {
+        if (!dir || !dir->has_value()) {
+            return dir;
+        }
+        auto next = (*dir)->openDir(part, create);
+        dir = std::move(next);
     }
+    return dir;
 }
 
-// A missing account.json after a crash means "key known, URL unknown": the client can
-// recover the URL from the key (RFC 8555 §7.3.1 onlyReturnExisting).
-Result<std::optional<AccountData>> FsStore::loadAccount(const std::string& directoryUrl) {
-    fs::path dir = root_ / "accounts" / serverId(directoryUrl);
-    auto key = readFile(dir / "account.key");
-    if (!key) {
-        if (key.error().kind == ErrorKind::NotFound) {
-            return std::optional<AccountData>();
-        }
-        return key.takeError();
+Result<DirFd> FsStore::makePath(std::initializer_list<std::string> parts) const {
+    auto dir = openPath(parts, true);
+    if (!dir) {
+        return dir.takeError();
     }
-    AccountData account;
-    account.keyPem = std::move(*key);
-    auto meta = readFile(dir / "account.json");
-    if (!meta) {
-        if (meta.error().kind == ErrorKind::NotFound) {
-            return std::optional<AccountData>(std::move(account));
-        }
-        return meta.takeError();
+    if (!dir->has_value()) { // openDir(create) never says "missing"; kept as a guard
+        return fail(ErrorKind::Internal, "creating a directory in " + root_.string() + " failed");
     }
-    if (auto st = parseAccountJson(*meta, dir / "account.json", &account); !st) {
-        return st.takeError();
-    }
-    return std::optional<AccountData>(std::move(account));
+    return std::move(**dir);
 }
 
-// Order matters: a URL must never end up beside a key it does not belong to, so the old
-// account.json goes before a new key is written, and the new one is written last.
-Status FsStore::saveAccount(const std::string& directoryUrl, const AccountData& account) {
-    fs::path dir = root_ / "accounts" / serverId(directoryUrl);
-    if (auto st = ensureDir(dir); !st) {
-        return st;
+void FsStore::step(std::string_view name) const {
+    if (hook_) {
+        hook_(name);
     }
-    auto old = readFile(dir / "account.key");
-    if (!old || *old != account.keyPem) {
-        if (auto st = removeFileDurably(dir / "account.json"); !st) {
-            return st;
-        }
-        if (auto st = writeFileAtomic(dir / "account.key", account.keyPem, 0600); !st) {
-            return st;
-        }
-    }
-    json j = {{"directory", directoryUrl}, {"url", account.url}, {"contact", account.contact}};
-    return writeFileAtomic(dir / "account.json", j.dump(2) + "\n", 0600);
 }
 
 std::string FsStore::liveLocation(const std::string& name) const {
     return (root_ / "live" / name).string();
 }
 
-Result<LockPtr> FsStore::lock(const std::string& key, int timeoutSeconds) {
-    fs::path dir = root_ / "locks";
-    if (auto st = ensureDir(dir); !st) {
-        return st.takeError();
+// The lock file name stays "cert-NAME.lock", so older and newer processes exclude each other.
+Result<LockPtr> FsStore::lockCertificate(const std::string& name, std::chrono::seconds timeout) {
+    if (auto valid = checkCertName(name); !valid) {
+        return valid.takeError();
     }
-    return acquireFileLock(dir / lockFileName(key), key, timeoutSeconds);
+    auto locks = makePath({"locks"});
+    if (!locks) {
+        return locks.takeError();
+    }
+    return acquireFileLock(*locks, lockFileName("cert-" + name), "certificate " + name, timeout);
+}
+
+Result<LockPtr> FsStore::lockAccount(const std::string& directoryUrl,
+                                     std::chrono::seconds timeout) {
+    auto locks = makePath({"locks"});
+    if (!locks) {
+        return locks.takeError();
+    }
+    return acquireFileLock(*locks, lockFileName("account-" + serverId(directoryUrl)),
+                           "the account at " + directoryUrl, timeout);
 }
 
 static bool isIdChar(char c) {

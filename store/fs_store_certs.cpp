@@ -1,16 +1,16 @@
-// FsStore certificates: versioned archive directories and the atomically switched live link.
+// FsStore certificates: immutable numbered versions claimed by compare-and-swap, and the
+// atomically switched live link.
 #include "store/atomic_file.hpp"
 #include "store/fs_store.hpp"
+#include "store/live_link.hpp"
 
 #include <algorithm>
 #include <cerrno>
-#include <sys/stat.h>
-#include <system_error>
+#include <cstdio>
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace certkeep::store {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -28,185 +28,219 @@ constexpr VersionFile kVersionFiles[] = {
     {"meta.json", &CertVersion::metaJson, 0644},
 };
 
-// Positive version number from an all-digit directory name, or 0.
-int parseVersion(const std::string& s) {
-    if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) {
-        return 0;
+// How many taken numbers a save steps over before it gives up.
+constexpr int kMaxClaims = 64;
+
+// Highest numbered entry in archive/NAME: only where the search for a free number starts.
+Result<int> highestVersion(const DirFd& archive) {
+    auto entries = archive.list();
+    if (!entries) {
+        return entries.takeError();
     }
-    return std::stoi(s);
-}
-
-// The pid at the end of a leftover name "<prefix><...>-<pid>", or 0.
-pid_t trailingPid(const std::string& s) {
-    auto dash = s.rfind('-');
-    return dash == std::string::npos ? 0 : parseVersion(s.substr(dash + 1));
-}
-
-// Highest numbered entry in archive/NAME (temp dirs and other leftovers are ignored).
-Result<int> highestVersion(const fs::path& archiveDir) {
-    std::error_code ec;
     int highest = 0;
-    for (fs::directory_iterator it(archiveDir, ec), end; !ec && it != end; it.increment(ec)) {
-        highest = std::max(highest, parseVersion(it->path().filename().string()));
-    }
-    if (ec) {
-        return ioError("listing", archiveDir, ec.value());
+    for (const auto& e : *entries) {
+        highest = std::max(highest, parseVersionNumber(e.name));
     }
     return highest;
 }
 
-// Best effort: removes temp entries starting with `prefix` left by processes that died.
-void removeStale(const fs::path& dir, const std::string& prefix) {
-    std::error_code ec;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        std::string n = it->path().filename().string();
-        if (n.rfind(prefix, 0) == 0 && processIsGone(trailingPid(n))) {
-            std::error_code ignored;
-            fs::remove_all(it->path(), ignored);
-        }
-    }
-}
-
 // Writes every file of `v` into the fresh directory `dir`, then syncs the directory.
-Status writeVersionFiles(const fs::path& dir, const CertVersion& v) {
+Status writeVersionFiles(const DirFd& dir, const CertVersion& v) {
     for (const auto& f : kVersionFiles) {
-        if (auto st = writeNewFile(dir / f.name, v.*f.field, f.mode); !st) {
+        if (auto st = writeNewFile(dir, f.name, v.*f.field, f.mode); !st) {
             return st;
         }
     }
-    return fsyncDir(dir);
+    return dir.sync();
 }
 
-// Builds archive/NAME/.tmp-N-<pid> and renames it to archive/NAME/N.
-Status writeArchiveVersion(const fs::path& archiveDir, int n, const CertVersion& v,
-                           const FsStore::StepHook& hook) {
-    fs::path tmp = archiveDir / (".tmp-" + std::to_string(n) + "-" + std::to_string(::getpid()));
-    std::error_code ec;
-    fs::remove_all(tmp, ec); // our own pid: a leftover of an earlier, abandoned attempt
-    if (auto st = ensureDir(tmp); !st) {
-        return st;
+// RENAME_NOREPLACE renames `tmp` to the first free number from `n`: the compare-and-swap
+// that keeps two writers from ever sharing a number.
+Result<int> claimNumber(const DirFd& archive, const std::string& tmp, int n) {
+    for (int tries = 0; tries < kMaxClaims; ++tries, ++n) {
+        std::string dest = std::to_string(n);
+        if (::renameat2(archive.fd(), tmp.c_str(), archive.fd(), dest.c_str(), RENAME_NOREPLACE) ==
+            0) {
+            return n;
+        }
+        if (errno != EEXIST) {
+            return ioError("renaming " + archive.pathOf(tmp).string() + " to", archive.pathOf(dest),
+                           errno);
+        }
     }
-    if (hook) {
-        hook("version-dir");
-    }
-    Status st = writeVersionFiles(tmp, v);
-    fs::path dest = archiveDir / std::to_string(n);
-    if (st && ::rename(tmp.c_str(), dest.c_str()) != 0) {
-        st = ioError("renaming " + tmp.string() + " to", dest, errno);
-    }
-    if (!st) {
-        fs::remove_all(tmp, ec);
-        return st;
-    }
-    return fsyncDir(archiveDir);
-}
-
-// Points live/NAME at ../archive/NAME/N via a temp symlink renamed over it (atomic).
-Status switchLive(const fs::path& liveDir, const std::string& name, int n,
-                  const FsStore::StepHook& hook) {
-    fs::path tmp = liveDir / ("." + name + ".tmp-" + std::to_string(::getpid()));
-    std::string target = "../archive/" + name + "/" + std::to_string(n);
-    ::unlink(tmp.c_str());
-    if (::symlink(target.c_str(), tmp.c_str()) != 0) {
-        return ioError("creating symlink", tmp, errno);
-    }
-    if (hook) {
-        hook("symlink-created");
-    }
-    fs::path live = liveDir / name;
-    if (::rename(tmp.c_str(), live.c_str()) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        return ioError("replacing symlink", live, err);
-    }
-    return fsyncDir(liveDir);
+    return fail(ErrorKind::Io, "no free version number in " + archive.path().string() + " after " +
+                                   std::to_string(kMaxClaims) + " tries");
 }
 
 } // namespace
 
-Result<int> FsStore::saveCertificate(const std::string& name, const CertVersion& version) {
-    if (!isValidCertName(name)) {
-        return fail(ErrorKind::Usage, "invalid certificate name \"" + name +
-                                          "\": use letters, digits, '.', '_' or '-'");
-    }
-    fs::path archiveDir = root_ / "archive" / name;
-    fs::path liveDir = root_ / "live";
-    for (const auto& dir : {archiveDir, liveDir}) {
-        if (auto st = ensureDir(dir); !st) {
-            return st.takeError();
-        }
-    }
-    removeStale(archiveDir, ".tmp-");
-    removeStale(liveDir, "." + name + ".tmp-");
-    auto highest = highestVersion(archiveDir);
+Result<int> FsStore::writeVersion(const DirFd& archive, const CertVersion& version) {
+    auto highest = highestVersion(archive);
     if (!highest) {
         return highest.takeError();
     }
-    int n = *highest + 1;
-    if (auto st = writeArchiveVersion(archiveDir, n, version, hook_); !st) {
-        return st.takeError();
+    std::string tmp = ".tmp-" + std::to_string(*highest + 1) + "-" + ownerSuffix();
+    if (auto cleared = removeTree(archive, tmp); !cleared) { // ours, from an earlier attempt
+        return cleared.takeError();
     }
-    if (hook_) {
-        hook_("files-written");
+    auto dir = archive.openDir(tmp, true);
+    if (!dir) {
+        return dir.takeError();
     }
-    if (auto st = switchLive(liveDir, name, n, hook_); !st) {
-        return st.takeError();
+    step("version-dir");
+    Status written = writeVersionFiles(**dir, version);
+    Result<int> n = written ? claimNumber(archive, tmp, *highest + 1) : written.takeError();
+    if (!n) {
+        (void)removeTree(archive, tmp); // the first error is the one to report
+        return n;
     }
-    if (hook_) {
-        hook_("switched");
+    if (auto synced = archive.sync(); !synced) {
+        return synced.takeError();
     }
     return n;
 }
 
-// Reads the version the symlink target names, straight from the immutable archive, so a
-// concurrent switch cannot mix files from two versions.
-Result<std::optional<CertVersion>> FsStore::loadLive(const std::string& name) {
-    if (!isValidCertName(name)) {
-        return fail(ErrorKind::Usage, "invalid certificate name \"" + name + "\"");
+// Points live/NAME at ../archive/NAME/N via a temp link renamed over it (atomic). Whatever
+// else sits at live/NAME is refused, never replaced.
+Status FsStore::switchLive(const DirFd& live, const std::string& name, int number) {
+    std::string tmp = "." + name + ".tmp-" + ownerSuffix();
+    (void)::unlinkat(live.fd(), tmp.c_str(), 0); // ours: left by an earlier attempt
+    if (::symlinkat(liveTarget(name, number).c_str(), live.fd(), tmp.c_str()) != 0) {
+        return ioError("creating symlink", live.pathOf(tmp), errno);
     }
-    fs::path live = root_ / "live" / name;
-    std::error_code ec;
-    fs::path target = fs::read_symlink(live, ec);
-    if (ec) {
-        if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory) {
-            return std::optional<CertVersion>();
-        }
-        if (ec == std::errc::invalid_argument) {
-            return fail(ErrorKind::Config, live.string() + " is not a symlink");
-        }
-        return ioError("reading symlink", live, ec.value());
+    step("symlink-created");
+    if (auto current = readLiveLink(live, name); !current) {
+        (void)::unlinkat(live.fd(), tmp.c_str(), 0);
+        return current.takeError();
     }
-    CertVersion v;
-    v.number = parseVersion(target.filename().string());
-    if (v.number == 0) {
-        return fail(ErrorKind::Config,
-                    live.string() + " points to " + target.string() + ", not a version");
+    if (::renameat(live.fd(), tmp.c_str(), live.fd(), name.c_str()) != 0) {
+        int err = errno;
+        (void)::unlinkat(live.fd(), tmp.c_str(), 0);
+        return ioError("replacing symlink", live.pathOf(name), err);
     }
-    fs::path dir = target.is_absolute() ? target : live.parent_path() / target;
-    for (const auto& f : kVersionFiles) {
-        auto content = readFile(dir / f.name);
-        if (!content) {
-            return fail(ErrorKind::Config,
-                        "live certificate " + name + " is unreadable: " + content.error().message);
-        }
-        v.*f.field = std::move(*content);
-    }
-    return std::optional<CertVersion>(std::move(v));
+    return live.sync();
 }
 
-Result<std::vector<std::string>> FsStore::listCertificates() {
-    fs::path liveDir = root_ / "live";
-    std::vector<std::string> names;
-    std::error_code ec;
-    for (fs::directory_iterator it(liveDir, ec), end; !ec && it != end; it.increment(ec)) {
-        std::string n = it->path().filename().string();
-        std::error_code sec;
-        if (isValidCertName(n) && it->is_symlink(sec)) {
-            names.push_back(n);
+// Nothing foreign at live/NAME is checked before the version is written, and again just
+// before the switch.
+Result<int> FsStore::saveCertificate(const std::string& name, const CertVersion& version) {
+    if (auto valid = checkCertName(name); !valid) {
+        return valid.takeError();
+    }
+    if (auto cleaned = removeLeftovers(name); !cleaned) {
+        return cleaned.takeError();
+    }
+    auto archive = makePath({"archive", name});
+    auto live = archive ? makePath({"live"}) : archive.takeError();
+    if (!live) {
+        return live.takeError();
+    }
+    if (auto current = readLiveLink(*live, name); !current) {
+        return current.takeError();
+    }
+    auto n = writeVersion(*archive, version);
+    if (!n) {
+        return n;
+    }
+    step("files-written");
+    if (auto switched = switchLive(*live, name, *n); !switched) {
+        return switched.takeError();
+    }
+    step("switched");
+    return n;
+}
+
+// Reads the version the link names, straight from the immutable archive, so a concurrent
+// switch cannot mix files from two versions.
+Result<std::optional<CertVersion>> FsStore::loadLive(const std::string& name) {
+    if (auto valid = checkCertName(name); !valid) {
+        return valid.takeError();
+    }
+    auto live = openPath({"live"}, false);
+    if (!live || !live->has_value()) {
+        return live ? Result<std::optional<CertVersion>>(std::nullopt) : live.takeError();
+    }
+    auto number = readLiveLink(**live, name);
+    if (!number || !number->has_value()) {
+        return number ? Result<std::optional<CertVersion>>(std::nullopt) : number.takeError();
+    }
+    auto version = loadVersion(name, **number);
+    if (!version) {
+        return fail(ErrorKind::Config,
+                    "live certificate " + name + " is unreadable: " + version.error().message);
+    }
+    return std::optional<CertVersion>(std::move(*version));
+}
+
+Result<CertVersion> FsStore::loadVersion(const std::string& name, int number) {
+    if (auto valid = checkCertName(name); !valid) {
+        return valid.takeError();
+    }
+    auto notFound = fail(ErrorKind::NotFound,
+                         "version " + std::to_string(number) + " of " + name + " does not exist");
+    auto archive = openPath({"archive", name}, false);
+    if (!archive || !archive->has_value() || number < 1) {
+        return archive ? notFound : archive.takeError();
+    }
+    auto dir = (*archive)->openDir(std::to_string(number), false);
+    if (!dir || !dir->has_value()) {
+        return dir ? notFound : dir.takeError();
+    }
+    CertVersion v;
+    v.number = number;
+    for (const auto& f : kVersionFiles) {
+        auto content = readFile(**dir, f.name);
+        if (!content || !content->has_value()) {
+            return content
+                       ? fail(ErrorKind::Config, (*dir)->pathOf(f.name).string() + " is missing")
+                       : content.takeError();
+        }
+        v.*f.field = std::move(**content);
+    }
+    return v;
+}
+
+Result<std::vector<int>> FsStore::listVersions(const std::string& name) {
+    if (auto valid = checkCertName(name); !valid) {
+        return valid.takeError();
+    }
+    auto archive = openPath({"archive", name}, false);
+    if (!archive || !archive->has_value()) {
+        return archive ? Result(std::vector<int>{}) : archive.takeError();
+    }
+    auto entries = (*archive)->list();
+    if (!entries) {
+        return entries.takeError();
+    }
+    std::vector<int> numbers;
+    for (const auto& e : *entries) {
+        int n = parseVersionNumber(e.name);
+        if (n > 0 && e.type == EntryType::Symlink) {
+            return fail(symlinkRefused((*archive)->pathOf(e.name)));
+        }
+        if (n > 0 && e.type == EntryType::Directory) {
+            numbers.push_back(n);
         }
     }
-    if (ec && ec != std::errc::no_such_file_or_directory) {
-        return ioError("listing", liveDir, ec.value());
+    std::sort(numbers.begin(), numbers.end());
+    return numbers;
+}
+
+// Links with a valid NAME; anything else in live/ is not a certificate and is skipped.
+Result<std::vector<std::string>> FsStore::listCertificates() {
+    auto live = openPath({"live"}, false);
+    if (!live || !live->has_value()) {
+        return live ? Result(std::vector<std::string>{}) : live.takeError();
+    }
+    auto entries = (*live)->list();
+    if (!entries) {
+        return entries.takeError();
+    }
+    std::vector<std::string> names;
+    for (const auto& e : *entries) {
+        if (e.type == EntryType::Symlink && isValidCertName(e.name)) {
+            names.push_back(e.name);
+        }
     }
     std::sort(names.begin(), names.end());
     return names;

@@ -53,7 +53,7 @@ struct RenewalState {
     std::string lastResult; // "" (never tried) | "success" | "failure"
     std::optional<TimePoint> lastSuccess;
     int consecutiveFailures = 0;
-    std::optional<TimePoint> nextAttempt; // backoff or Retry-After: not before this time
+    std::optional<TimePoint> nextAttempt;    // backoff or Retry-After: not before this time
     std::optional<TimePoint> ariWindowStart; // RFC 9773 suggested window
     std::optional<TimePoint> ariWindowEnd;
     std::optional<TimePoint> ariRetryAfter; // do not ask the CA for the window again before

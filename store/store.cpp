@@ -18,4 +18,12 @@ bool isValidCertName(const std::string& name) {
     return true;
 }
 
+Status checkCertName(const std::string& name) {
+    if (isValidCertName(name)) {
+        return {};
+    }
+    return fail(ErrorKind::Usage,
+                "invalid certificate name \"" + name + "\": use letters, digits, '.', '_' or '-'");
+}
+
 } // namespace certkeep::store

@@ -92,5 +92,7 @@ using StorePtr = std::unique_ptr<Store>;
 
 // Certificate NAME rule: 1-64 chars of [A-Za-z0-9._-], not starting with '.' or '-'.
 bool isValidCertName(const std::string& name);
+// The Usage error every implementation returns for an invalid NAME; success when valid.
+Status checkCertName(const std::string& name);
 
 } // namespace certkeep::store

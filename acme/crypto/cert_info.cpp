@@ -1,8 +1,10 @@
-// Certificate chains and inspection: PEM splitting, names, serial, validity, key match.
+// Certificate chains and inspection: PEM splitting, names, serial, validity, key match, links.
 #include "acme/crypto/csr.hpp"
 #include "acme/crypto/ossl.hpp"
 
 #include <algorithm>
+#include <arpa/inet.h>
+#include <array>
 #include <cctype>
 #include <ctime>
 #include <openssl/pem.h>
@@ -50,21 +52,54 @@ std::string commonName(const X509_NAME* name) {
     return out;
 }
 
-// SAN dNSName entries in order (RFC 5280 §4.2.1.6).
-std::vector<std::string> sanDnsNames(X509* cert) {
-    std::vector<std::string> out;
+// Canonical text of an iPAddress SAN (4 or 16 octets); "" for any other length.
+std::string ipText(const ASN1_STRING* value) {
+    std::array<char, INET6_ADDRSTRLEN> buf{};
+    int len = ASN1_STRING_length(value);
+    int family = len == 4 ? AF_INET : (len == 16 ? AF_INET6 : 0);
+    if (family == 0 || inet_ntop(family, ASN1_STRING_get0_data(value), buf.data(),
+                                 static_cast<socklen_t>(buf.size())) == nullptr) {
+        return {};
+    }
+    return buf.data();
+}
+
+// SAN dNSName and iPAddress entries in order (RFC 5280 §4.2.1.6, RFC 8738 §3).
+void readSans(X509* cert, CertInfo& info) {
     ossl::GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
         X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
     for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
         const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
         int type = 0;
         const auto* value = static_cast<const ASN1_STRING*>(GENERAL_NAME_get0_value(gn, &type));
-        if (type == GEN_DNS && value != nullptr) {
-            out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
-                             static_cast<size_t>(ASN1_STRING_length(value)));
+        if (value == nullptr) {
+            continue;
+        }
+        if (type == GEN_DNS) {
+            info.dnsNames.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
+                                       static_cast<size_t>(ASN1_STRING_length(value)));
+        } else if (type == GEN_IPADD) {
+            if (std::string ip = ipText(value); !ip.empty()) {
+                info.ipAddresses.push_back(std::move(ip));
+            }
         }
     }
-    return out;
+}
+
+// "certificate 2 (CN=R3)": a chain position for messages (1-based, CN when there is one).
+std::string describeInChain(std::size_t index, X509* cert) {
+    std::string cn = commonName(X509_get_subject_name(cert));
+    return "certificate " + std::to_string(index + 1) + (cn.empty() ? "" : " (CN=" + cn + ")");
+}
+
+// Success when `issuer` issued `subject`: names, key identifiers and key usage
+// (X509_check_issued), and the signature verifies with the issuer's public key.
+bool issuedBy(X509* subject, X509* issuer) {
+    if (X509_check_issued(issuer, subject) != X509_V_OK) {
+        return false;
+    }
+    EVP_PKEY* key = X509_get0_pubkey(issuer);
+    return key != nullptr && X509_verify(subject, key) == 1;
 }
 
 // Lower-case hex of the serial number.
@@ -129,7 +164,7 @@ Result<CertInfo> inspectCertPem(std::string_view pem) {
     }
     X509* c = cert->get();
     CertInfo info;
-    info.dnsNames = sanDnsNames(c);
+    readSans(c, info);
     info.subjectCn = commonName(X509_get_subject_name(c));
     info.issuerCn = commonName(X509_get_issuer_name(c));
     auto serial = serialHex(c);
@@ -160,6 +195,32 @@ Result<bool> certMatchesKey(std::string_view certPem, const PrivateKey& key) {
         return ossl::cryptoFail("comparing certificate and private key");
     }
     return eq == 1;
+}
+
+// Each certificate must be issued by the next one; the last one is not checked against
+// anything (trust is the relying party's business, not ours).
+Status verifyChainLinks(const std::vector<std::string>& pems) {
+    if (pems.empty()) {
+        return fail(ErrorKind::Protocol, "the certificate chain is empty");
+    }
+    std::vector<ossl::X509Ptr> certs;
+    for (std::size_t i = 0; i < pems.size(); ++i) {
+        auto cert = parseCert(pems[i], "certificate " + std::to_string(i + 1) + " in the chain");
+        if (!cert) {
+            return cert.takeError();
+        }
+        certs.push_back(std::move(*cert));
+    }
+    for (std::size_t i = 0; i + 1 < certs.size(); ++i) {
+        if (!issuedBy(certs[i].get(), certs[i + 1].get())) {
+            (void)opensslErrors(); // X509_verify may leave errors behind
+            return fail(ErrorKind::Protocol, describeInChain(i, certs[i].get()) +
+                                                 " is not issued by " +
+                                                 describeInChain(i + 1, certs[i + 1].get()) +
+                                                 ": the chain does not link");
+        }
+    }
+    return {};
 }
 
 } // namespace certkeep::acme

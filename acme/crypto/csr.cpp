@@ -1,7 +1,10 @@
-// CSR building for finalize (RFC 8555 §7.4): DNS SANs, CN when it fits, SHA-256, DER.
+// CSR building for finalize (RFC 8555 §7.4): DNS and IP SANs, CN when it fits, SHA-256, DER.
 #include "acme/crypto/csr.hpp"
 
 #include "acme/crypto/ossl.hpp"
+
+#include <arpa/inet.h>
+#include <array>
 
 namespace certkeep::acme {
 
@@ -27,9 +30,26 @@ Status checkDomains(const std::vector<std::string>& domains) {
     return {};
 }
 
-// Subject "CN=<first domain>", or an empty subject when the name is too long.
+// True for an IPv4 or IPv6 literal (RFC 8738 §3); inet_pton is strict about the forms.
+bool isIpLiteral(const std::string& name) {
+    std::array<unsigned char, 16> buf{};
+    return inet_pton(AF_INET, name.c_str(), buf.data()) == 1 ||
+           inet_pton(AF_INET6, name.c_str(), buf.data()) == 1;
+}
+
+// The first DNS name (IP literals never go into the CN), "" when there is none.
+std::string firstDnsName(const std::vector<std::string>& names) {
+    for (const auto& n : names) {
+        if (!isIpLiteral(n)) {
+            return n;
+        }
+    }
+    return {};
+}
+
+// Subject "CN=<first DNS name>", or an empty subject when there is none or it is too long.
 Status setSubject(X509_REQ* req, const std::string& first) {
-    if (first.size() > kMaxCnLength) {
+    if (first.empty() || first.size() > kMaxCnLength) {
         return {};
     }
     X509_NAME* name = X509_REQ_get_subject_name(req);
@@ -41,30 +61,50 @@ Status setSubject(X509_REQ* req, const std::string& first) {
     return {};
 }
 
-// GENERAL_NAMES holding one dNSName per domain, in order.
-Result<ossl::GeneralNamesPtr> dnsNames(const std::vector<std::string>& domains) {
+// One SAN: iPAddress (4 or 16 octets, RFC 5280 §4.2.1.6) for an IP literal, else dNSName.
+Result<ossl::GeneralNamePtr> sanFor(const std::string& name) {
+    ossl::GeneralNamePtr gn(GENERAL_NAME_new());
+    if (!gn) {
+        return ossl::cryptoFail("building SAN " + name);
+    }
+    if (isIpLiteral(name)) {
+        ossl::Asn1StringPtr ip(a2i_IPADDRESS(name.c_str()));
+        if (!ip) {
+            return ossl::cryptoFail("building iPAddress SAN " + name);
+        }
+        GENERAL_NAME_set0_value(gn.get(), GEN_IPADD, ip.release());
+        return gn;
+    }
+    ossl::Asn1StringPtr ia5(ASN1_IA5STRING_new());
+    if (!ia5 || ASN1_STRING_set(ia5.get(), name.data(), static_cast<int>(name.size())) != 1) {
+        return ossl::cryptoFail("building SAN " + name);
+    }
+    GENERAL_NAME_set0_value(gn.get(), GEN_DNS, ia5.release());
+    return gn;
+}
+
+// GENERAL_NAMES holding one SAN per name, in order.
+Result<ossl::GeneralNamesPtr> sanList(const std::vector<std::string>& domains) {
     ossl::GeneralNamesPtr names(GENERAL_NAMES_new());
     if (!names) {
         return ossl::cryptoFail("allocating SAN list");
     }
     for (const auto& d : domains) {
-        ossl::Asn1StringPtr ia5(ASN1_IA5STRING_new());
-        ossl::GeneralNamePtr gn(GENERAL_NAME_new());
-        if (!ia5 || !gn || ASN1_STRING_set(ia5.get(), d.data(), static_cast<int>(d.size())) != 1) {
-            return ossl::cryptoFail("building SAN " + d);
+        auto gn = sanFor(d);
+        if (!gn) {
+            return gn.takeError();
         }
-        GENERAL_NAME_set0_value(gn.get(), GEN_DNS, ia5.release());
-        if (sk_GENERAL_NAME_push(names.get(), gn.get()) == 0) {
+        if (sk_GENERAL_NAME_push(names.get(), gn->get()) == 0) {
             return ossl::cryptoFail("adding SAN " + d);
         }
-        (void)gn.release(); // now owned by `names`
+        (void)gn->release(); // now owned by `names`
     }
     return names;
 }
 
 // Adds the subjectAltName extension as a requested extension (PKCS#9 extensionRequest).
 Status addSan(X509_REQ* req, const std::vector<std::string>& domains) {
-    auto names = dnsNames(domains);
+    auto names = sanList(domains);
     if (!names) {
         return names.takeError();
     }
@@ -102,7 +142,7 @@ Result<std::string> makeCsrDer(const PrivateKey& key, const std::vector<std::str
     if (!req || X509_REQ_set_version(req.get(), X509_REQ_VERSION_1) != 1) {
         return ossl::cryptoFail("creating CSR");
     }
-    if (auto st = setSubject(req.get(), domains.front()); !st) {
+    if (auto st = setSubject(req.get(), firstDnsName(domains)); !st) {
         return st.takeError();
     }
     if (auto st = addSan(req.get(), domains); !st) {

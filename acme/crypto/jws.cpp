@@ -101,7 +101,11 @@ Result<std::string> KeySigner::sign(std::string_view input) const {
 
 Result<json> signJws(const Signer& signer, const JwsHeader& header,
                      const std::optional<json>& payload) {
-    json prot{{"alg", signer.alg()}, {"nonce", header.nonce}, {"url", header.url}};
+    json prot{{"alg", signer.alg()}, {"url", header.url}};
+    // The inner JWS of a key change has no nonce (RFC 8555 §7.3.5).
+    if (!header.nonce.empty()) {
+        prot["nonce"] = header.nonce;
+    }
     if (header.kid) {
         prot["kid"] = *header.kid;
     } else {

@@ -59,12 +59,33 @@ std::optional<KeyType> ecType(EVP_PKEY* key) {
     return std::nullopt;
 }
 
-// RSA sizes map to the closest bigger supported size (see key.hpp).
-KeyType rsaType(int bits) {
-    if (bits <= 2048) {
+// RSA keys under 2048 bits can be factored with enough effort (NIST SP 800-131A): refused.
+constexpr int kMinRsaBits = 2048;
+
+// RSA sizes map to the closest bigger supported size (see key.hpp); small keys are refused.
+Result<KeyType> rsaType(int bits) {
+    if (bits < kMinRsaBits) {
+        return fail(ErrorKind::Crypto, "RSA key of " + std::to_string(bits) +
+                                           " bits is too weak: at least 2048 bits are required");
+    }
+    if (bits == kMinRsaBits) {
         return KeyType::Rsa2048;
     }
     return bits <= 3072 ? KeyType::Rsa3072 : KeyType::Rsa4096;
+}
+
+// Crypto error for PEM text that cannot hold a key at all: empty, or cut off before its END
+// line. Success when the text is worth handing to OpenSSL.
+Status checkPemShape(std::string_view pem) {
+    if (pem.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+        return fail(ErrorKind::Crypto, "parsing private key PEM: the PEM text is empty");
+    }
+    auto begin = pem.find("-----BEGIN ");
+    if (begin != std::string_view::npos && pem.find("-----END ", begin) == std::string_view::npos) {
+        return fail(ErrorKind::Crypto,
+                    "parsing private key PEM: the PEM text is truncated (it has no END line)");
+    }
+    return {};
 }
 
 // Detected supported type of `key`, or a Crypto error naming what it is.
@@ -172,6 +193,9 @@ Result<PrivateKey> PrivateKey::generate(KeyType type) {
 
 Result<PrivateKey> PrivateKey::fromPem(std::string_view pem) {
     ERR_clear_error();
+    if (auto st = checkPemShape(pem); !st) {
+        return st.takeError();
+    }
     ossl::BioPtr bio = ossl::readBio(pem);
     if (!bio) {
         return ossl::cryptoFail("reading private key PEM");

@@ -1,17 +1,31 @@
 #pragma once
-// Test helper: builders for the ACME resources a FakeAcmeServer serves (RFC 8555 §7.1).
+// Test helper: builders for the ACME resources a FakeAcmeServer serves (RFC 8555 §7.1), HTTP
+// response builders, and a decoder for the flattened JWS bodies the client sends (§6.2).
 
+#include "acme/client.hpp"
+#include "acme/transport.hpp"
+#include "acme/types.hpp"
+#include "common/base64url.hpp"
+
+#include <arpa/inet.h>
+#include <array>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace certkeep::fakes {
+
+using acme::HttpRequest;
+using acme::HttpResponse;
+using nlohmann::json;
+using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // A token that passes challenges::isValidToken (base64url, >= 22 characters).
 inline std::string tokenFor(const std::string& seed) {
     std::string token = "tok_" + seed;
     for (auto& c : token) {
-        if (c == '.') {
+        if (c == '.' || c == ':') {
             c = '-';
         }
     }
@@ -21,23 +35,50 @@ inline std::string tokenFor(const std::string& seed) {
     return token;
 }
 
-inline nlohmann::json identifiersJson(const std::vector<std::string>& domains) {
-    nlohmann::json ids = nlohmann::json::array();
-    for (const auto& d : domains) {
-        ids.push_back({{"type", "dns"}, {"value", d}});
+// True for an IPv4 or IPv6 literal.
+inline bool isIpLiteral(const std::string& name) {
+    std::array<unsigned char, 16> buf{};
+    return inet_pton(AF_INET, name.c_str(), buf.data()) == 1 ||
+           inet_pton(AF_INET6, name.c_str(), buf.data()) == 1;
+}
+
+// Names as identifiers: "ip" for IP literals (RFC 8738), "dns" for everything else.
+inline std::vector<acme::Identifier> toIdentifiers(const std::vector<std::string>& names) {
+    std::vector<acme::Identifier> out;
+    for (const auto& n : names) {
+        out.push_back({isIpLiteral(n) ? "ip" : "dns", n});
     }
-    return ids;
+    return out;
+}
+
+// A NewOrderRequest for `names` (dns or ip by their form).
+inline acme::NewOrderRequest orderRequest(const std::vector<std::string>& names) {
+    acme::NewOrderRequest request;
+    request.identifiers = toIdentifiers(names);
+    return request;
+}
+
+inline json identifiersJson(const std::vector<acme::Identifier>& ids) {
+    json out = json::array();
+    for (const auto& id : ids) {
+        out.push_back({{"type", id.type}, {"value", id.value}});
+    }
+    return out;
+}
+
+// Plain names as identifiers (dns, or ip for IP literals).
+inline json identifiersJson(const std::vector<std::string>& names) {
+    return identifiersJson(toIdentifiers(names));
 }
 
 // §7.1.3 order.
-inline nlohmann::json orderJson(const std::string& status, const std::vector<std::string>& domains,
-                                const std::vector<std::string>& authzUrls,
-                                const std::string& finalizeUrl,
-                                const std::string& certificateUrl = "") {
-    nlohmann::json doc{{"status", status},
-                       {"identifiers", identifiersJson(domains)},
-                       {"authorizations", authzUrls},
-                       {"finalize", finalizeUrl}};
+inline json orderJson(const std::string& status, const std::vector<std::string>& domains,
+                      const std::vector<std::string>& authzUrls, const std::string& finalizeUrl,
+                      const std::string& certificateUrl = "") {
+    json doc{{"status", status},
+             {"identifiers", identifiersJson(domains)},
+             {"authorizations", authzUrls},
+             {"finalize", finalizeUrl}};
     if (!certificateUrl.empty()) {
         doc["certificate"] = certificateUrl;
     }
@@ -45,18 +86,89 @@ inline nlohmann::json orderJson(const std::string& status, const std::vector<std
 }
 
 // §7.1.5 challenge.
-inline nlohmann::json challengeJson(const std::string& type, const std::string& url,
-                                    const std::string& token, const std::string& status) {
+inline json challengeJson(const std::string& type, const std::string& url,
+                          const std::string& token, const std::string& status) {
     return {{"type", type}, {"url", url}, {"token", token}, {"status", status}};
 }
 
-// §7.1.4 authorization. Pass challenges as nlohmann::json::array({...}): a one-element
-// brace list would be copied as an object, not wrapped in an array.
-inline nlohmann::json authzJson(const std::string& domain, const std::string& status,
-                                const nlohmann::json& challenges) {
-    return {{"identifier", {{"type", "dns"}, {"value", domain}}},
+// §7.1.4 authorization (identifier type dns, or ip for an IP literal). Pass challenges as
+// json::array({...}): a one-element brace list would be copied as an object, not wrapped in
+// an array.
+inline json authzJson(const std::string& domain, const std::string& status,
+                      const json& challenges) {
+    return {{"identifier", {{"type", isIpLiteral(domain) ? "ip" : "dns"}, {"value", domain}}},
             {"status", status},
             {"challenges", challenges}};
+}
+
+// A flattened JWS body taken apart. `payload` is the decoded payload text ("" for POST-as-GET).
+struct DecodedJws {
+    bool ok = false;
+    json protectedHeader;
+    std::string protectedB64;
+    std::string payloadB64;
+    std::string payload;
+    std::string signature; // raw bytes
+
+    // The payload as JSON; null when it is empty or not JSON.
+    [[nodiscard]] json payloadJson() const {
+        if (payload.empty()) {
+            return nullptr;
+        }
+        return json::parse(payload, nullptr, false);
+    }
+};
+
+// Decodes a flattened JWS from a request body; ok == false when it is not one.
+inline DecodedJws decodeJws(const std::string& body) {
+    DecodedJws out;
+    json doc = json::parse(body, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object() || !doc.contains("protected") ||
+        !doc.contains("payload") || !doc.contains("signature")) {
+        return out;
+    }
+    out.protectedB64 = doc["protected"].get<std::string>();
+    out.payloadB64 = doc["payload"].get<std::string>();
+    auto prot = base64urlDecode(out.protectedB64);
+    auto sig = base64urlDecode(doc["signature"].get<std::string>());
+    if (!prot || !sig) {
+        return out;
+    }
+    if (!out.payloadB64.empty()) {
+        auto payload = base64urlDecode(out.payloadB64);
+        if (!payload) {
+            return out;
+        }
+        out.payload = *payload;
+    }
+    out.protectedHeader = json::parse(*prot, nullptr, false);
+    out.signature = *sig;
+    out.ok = !out.protectedHeader.is_discarded();
+    return out;
+}
+
+// Response builders.
+inline HttpResponse makeResponse(long status, std::string body, Headers headers = {}) {
+    HttpResponse r;
+    r.status = status;
+    r.body = std::move(body);
+    r.headers = std::move(headers);
+    return r;
+}
+
+inline HttpResponse jsonResponse(long status, const json& body, Headers headers = {}) {
+    headers.emplace_back("content-type", "application/json");
+    return makeResponse(status, body.dump(), std::move(headers));
+}
+
+// An RFC 8555 §6.7 problem document; `shortType` without the URN prefix.
+inline HttpResponse problemResponse(long status, const std::string& shortType,
+                                    const std::string& detail, Headers headers = {}) {
+    headers.emplace_back("content-type", "application/problem+json");
+    json doc{{"type", "urn:ietf:params:acme:error:" + shortType},
+             {"detail", detail},
+             {"status", status}};
+    return makeResponse(status, doc.dump(), std::move(headers));
 }
 
 } // namespace certkeep::fakes

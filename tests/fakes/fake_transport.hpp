@@ -1,98 +1,44 @@
 #pragma once
 // Test fakes for acme::Transport: a scripted transport (queue of expected requests or a
-// handler) and FakeAcmeServer, a controlled and possibly hostile ACME server in memory.
-// Tests against a real server (Pebble) live in tests/integration.
+// handler) and FakeAcmeServer, a controlled and possibly hostile ACME server in memory that
+// can run a whole issuance. Tests against a real server (Pebble) live in tests/integration.
+//
+// FakeAcmeServer at a glance (all knobs are public members; set them before the requests):
+//   directory             the directory document; tests may edit it (served with the knobs below)
+//   profiles              meta.profiles (name -> description); newOrder refuses other profiles
+//   renewalWindows        ARI (RFC 9773): certID -> document served at renewalInfoUrl()/<certID>
+//   httpUrls              field names whose URLs are advertised as http:// instead of https://:
+//                         directory members ("newNonce", "newOrder", "renewalInfo", ...),
+//                         "account" and "order" (Location), "finalize", "certificate",
+//                         "authorization", "challenge", "alternate". The http URLs still work,
+//                         so a client that wrongly follows them succeeds and the test notices.
+//   authzStatus           identifier value -> first status of its authorization ("valid" = reused)
+//   failValidation        identifier value -> detail: answering its challenge makes it invalid
+//   extraAuthorization    an identifier value the order gets an authorization for, unrequested
+//   pendingPolls          authorization polls still "pending" after its challenge was answered
+//   processingPolls       order polls still "processing" after finalize
+//   brokenChain           the default chain's intermediate is from another CA (does not link)
+//   offerAlternate        whether the certificate links an alternate chain (default true)
+//   leafNames             names the leaf gets instead of the CSR's (empty = the CSR's)
+//   leafForAnotherKey     the leaf certifies another key than the CSR's
+//   forgottenAccounts     account URLs the CA forgot: their requests get accountDoesNotExist
+//   seedOrder(...)        an order that already exists (pending/ready/processing/valid)
+//   counts                how many newOrder, finalize, certificate, alternate, challenge POSTs
+// Explicit route(url, handler) calls take precedence over the built-in issuance flow.
 
-#include "acme/transport.hpp"
-#include "common/base64url.hpp"
+#include "fakes/acme_documents.hpp"
+#include "fakes/fake_ca.hpp"
 
 #include <deque>
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace certkeep::fakes {
-
-using acme::HttpRequest;
-using acme::HttpResponse;
-using nlohmann::json;
-
-// A flattened JWS body taken apart. `payload` is the decoded payload text ("" for POST-as-GET).
-struct DecodedJws {
-    bool ok = false;
-    json protectedHeader;
-    std::string protectedB64;
-    std::string payloadB64;
-    std::string payload;
-    std::string signature; // raw bytes
-
-    // The payload as JSON; null when it is empty or not JSON.
-    [[nodiscard]] json payloadJson() const {
-        if (payload.empty()) {
-            return nullptr;
-        }
-        return json::parse(payload, nullptr, false);
-    }
-};
-
-// Decodes a flattened JWS from a request body; ok == false when it is not one.
-inline DecodedJws decodeJws(const std::string& body) {
-    DecodedJws out;
-    json doc = json::parse(body, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object() || !doc.contains("protected") ||
-        !doc.contains("payload") || !doc.contains("signature")) {
-        return out;
-    }
-    out.protectedB64 = doc["protected"].get<std::string>();
-    out.payloadB64 = doc["payload"].get<std::string>();
-    auto prot = base64urlDecode(out.protectedB64);
-    auto sig = base64urlDecode(doc["signature"].get<std::string>());
-    if (!prot || !sig) {
-        return out;
-    }
-    if (!out.payloadB64.empty()) {
-        auto payload = base64urlDecode(out.payloadB64);
-        if (!payload) {
-            return out;
-        }
-        out.payload = *payload;
-    }
-    out.protectedHeader = json::parse(*prot, nullptr, false);
-    out.signature = *sig;
-    out.ok = !out.protectedHeader.is_discarded();
-    return out;
-}
-
-// Response builders.
-inline HttpResponse makeResponse(long status, std::string body,
-                                 std::vector<std::pair<std::string, std::string>> headers = {}) {
-    HttpResponse r;
-    r.status = status;
-    r.body = std::move(body);
-    r.headers = std::move(headers);
-    return r;
-}
-
-inline HttpResponse jsonResponse(long status, const json& body,
-                                 std::vector<std::pair<std::string, std::string>> headers = {}) {
-    headers.emplace_back("content-type", "application/json");
-    return makeResponse(status, body.dump(), std::move(headers));
-}
-
-// An RFC 8555 §6.7 problem document; `shortType` without the URN prefix.
-inline HttpResponse problemResponse(long status, const std::string& shortType,
-                                    const std::string& detail,
-                                    std::vector<std::pair<std::string, std::string>> headers = {}) {
-    headers.emplace_back("content-type", "application/problem+json");
-    json doc{{"type", "urn:ietf:params:acme:error:" + shortType},
-             {"detail", detail},
-             {"status", status}};
-    return makeResponse(status, doc.dump(), std::move(headers));
-}
 
 // Scripted transport: expected (method, url substring) -> response, in order; after the
 // queue runs dry, the handler (when set) answers. Every request is recorded.
@@ -148,42 +94,118 @@ struct ServerRequest {
     HttpResponse response; // what the server answered (filled in after the route ran)
 };
 
-// In-memory ACME server under the test's control (it can be made to misbehave on purpose).
-// Serves a directory with newNonce/newAccount/newOrder, hands out "nonce-<n>" Replay-Nonces
-// unless a route sets its own, and checks that each POST uses a nonce it
-// issued exactly once (nonces come with newNonce and POST responses only). Routes are keyed by full
-// URL; an unknown URL answers 404.
+// In-memory ACME server under the test's control (see the knobs above). Hands out
+// "nonce-<n>" Replay-Nonces unless a route sets its own, and checks that each POST uses a
+// nonce it issued exactly once (nonces come with newNonce and POST responses only). An unknown
+// URL answers 404.
 class FakeAcmeServer : public acme::Transport {
   public:
     using Route = std::function<HttpResponse(const ServerRequest&)>;
 
+    // One authorization of the built-in flow.
+    struct Authz {
+        acme::Identifier identifier;
+        std::string url;
+        std::string challengeUrl; // http-01; dns-01 is challengeUrl + "/dns" (dns identifiers)
+        std::string token;
+        std::string status;
+        int pendingPollsLeft = 0;
+        bool answered = false;
+    };
+    // One order of the built-in flow.
+    struct Order {
+        std::string url;
+        std::vector<acme::Identifier> identifiers;
+        std::vector<std::size_t> authzs; // indexes into authorizations()
+        std::string status;
+        std::string profile;
+        std::string replaces;
+        int processingPollsLeft = 0;
+        acme::PkeyPtr certKey; // the CSR's key once finalized
+        std::vector<std::string> csrNames;
+    };
+    struct Counts {
+        int newOrder = 0;
+        int finalize = 0;
+        int certificate = 0; // downloads of the default chain
+        int alternate = 0;   // downloads of the alternate chain
+        int challenge = 0;   // challenge answers
+    };
+
     static constexpr const char* kBase = "https://acme.test";
-    std::string url(const std::string& path) const { return std::string(kBase) + path; }
-    std::string directoryUrl() const { return url("/directory"); }
-    std::string newNonceUrl() const { return url("/new-nonce"); }
-    std::string newAccountUrl() const { return url("/new-account"); }
-    std::string newOrderUrl() const { return url("/new-order"); }
-    std::string accountUrl() const { return url("/account/1"); }
+    [[nodiscard]] std::string url(const std::string& path) const {
+        return std::string(kBase) + path;
+    }
+    [[nodiscard]] std::string directoryUrl() const { return url("/directory"); }
+    [[nodiscard]] std::string newNonceUrl() const { return url("/new-nonce"); }
+    [[nodiscard]] std::string newAccountUrl() const { return url("/new-account"); }
+    [[nodiscard]] std::string newOrderUrl() const { return url("/new-order"); }
+    [[nodiscard]] std::string accountUrl() const { return url("/account/1"); }
+    [[nodiscard]] std::string revokeUrl() const { return url("/revoke"); }
+    [[nodiscard]] std::string keyChangeUrl() const { return url("/key-change"); }
+    [[nodiscard]] std::string renewalInfoUrl() const { return url("/renewal-info"); }
+    // URLs of the built-in flow's order `n` (1-based, in creation order).
+    [[nodiscard]] std::string orderUrl(int n) const { return url("/order/" + std::to_string(n)); }
+    [[nodiscard]] std::string finalizeUrl(int n) const { return orderUrl(n) + "/finalize"; }
+    [[nodiscard]] std::string certificateUrl(int n) const {
+        return url("/cert/" + std::to_string(n));
+    }
+    [[nodiscard]] std::string alternateUrl(int n) const { return certificateUrl(n) + "/alt"; }
 
     FakeAcmeServer() {
-        route(directoryUrl(),
-              [this](const ServerRequest&) { return jsonResponse(200, directory); });
-        route(newNonceUrl(), [](const ServerRequest&) { return makeResponse(200, ""); });
-        route(newAccountUrl(), [this](const ServerRequest&) {
-            return jsonResponse(201, {{"status", "valid"}}, {{"location", accountUrl()}});
-        });
-        route(accountUrl(), [](const ServerRequest&) {
-            return jsonResponse(200, {{"status", "valid"}});
-        });
         directory = {{"newNonce", newNonceUrl()},
                      {"newAccount", newAccountUrl()},
                      {"newOrder", newOrderUrl()},
-                     {"revokeCert", url("/revoke")},
-                     {"keyChange", url("/key-change")}};
+                     {"revokeCert", revokeUrl()},
+                     {"keyChange", keyChangeUrl()},
+                     {"renewalInfo", renewalInfoUrl()},
+                     // Pebble sends a data: URL; it is shown, never fetched.
+                     {"meta", {{"termsOfService", "data:text/plain,Terms%20of%20service"}}}};
     }
 
-    // The directory document served at directoryUrl(); tests may edit it.
+    // --- knobs (see the header comment) ---
     json directory;
+    std::map<std::string, std::string> profiles;
+    std::map<std::string, json> renewalWindows;
+    std::set<std::string> httpUrls;
+    std::map<std::string, std::string> authzStatus;
+    std::map<std::string, std::string> failValidation;
+    std::string extraAuthorization;
+    int pendingPolls = 1;
+    int processingPolls = 0;
+    bool brokenChain = false;
+    bool offerAlternate = true;
+    std::vector<std::string> leafNames;
+    bool leafForAnotherKey = false;
+    std::set<std::string> forgottenAccounts;
+    bool withholdNonces = false; // when true, responses carry no Replay-Nonce
+    Counts counts;
+
+    // The CAs behind the chains: default = leaf + root.crossSign(issuing), alternate = leaf +
+    // otherRoot.crossSign(issuing).
+    [[nodiscard]] const FakeCa& issuingCa() const { return issuing_; }
+    [[nodiscard]] const FakeCa& rootCa() const { return root_; }
+    [[nodiscard]] const FakeCa& otherRootCa() const { return otherRoot_; }
+
+    // An order that already exists (e.g. left pending by a crash). Its authorizations are
+    // "valid" unless `status` is "pending". "processing" and "valid" need the certificate key
+    // (the certificate is issued for it); a seeded "processing" order answers "processing" to
+    // the first processingPolls + 1 polls. Returns the order URL.
+    std::string seedOrder(const std::vector<acme::Identifier>& ids, const std::string& status,
+                          EVP_PKEY* certKey = nullptr) {
+        std::size_t n = createOrder(ids, status == "pending" ? "pending" : "valid");
+        Order& o = orders_[n];
+        o.status = status;
+        o.processingPollsLeft = processingPolls + 1;
+        if (certKey != nullptr) {
+            EVP_PKEY_up_ref(certKey);
+            o.certKey.reset(certKey);
+            for (const auto& id : ids) {
+                o.csrNames.push_back(id.value);
+            }
+        }
+        return o.url;
+    }
 
     void route(const std::string& fullUrl, Route handler) { routes_[fullUrl] = std::move(handler); }
 
@@ -193,12 +215,9 @@ class FakeAcmeServer : public acme::Transport {
             req.jws = decodeJws(request.body);
             checkNonce(req.jws);
         }
-        auto it = routes_.find(request.url);
-        HttpResponse response = it == routes_.end()
-                                    ? problemResponse(404, "malformed", "no such resource")
-                                    : it->second(req);
+        HttpResponse response = dispatch(req);
         // §6.5: nonces come with newNonce and with every POST response.
-        bool wantsNonce = request.method == "POST" || request.url == newNonceUrl();
+        bool wantsNonce = request.method == "POST" || routeKey(request.url) == newNonceUrl();
         if (wantsNonce && response.header("replay-nonce").empty() && !withholdNonces) {
             response.headers.emplace_back("replay-nonce", freshNonce());
         }
@@ -227,12 +246,314 @@ class FakeAcmeServer : public acme::Transport {
         }
         return out;
     }
+    // Requests whose URL is not https (none, when the client keeps the https-only rule).
+    [[nodiscard]] std::vector<std::string> httpRequests() const {
+        std::vector<std::string> out;
+        for (const auto& r : log_) {
+            if (r.http.url.rfind("https://", 0) != 0) {
+                out.push_back(r.http.method + " " + r.http.url);
+            }
+        }
+        return out;
+    }
     // POSTs whose nonce was never issued or was used twice.
     [[nodiscard]] const std::vector<std::string>& nonceViolations() const { return violations_; }
-
-    bool withholdNonces = false; // when true, responses carry no Replay-Nonce
+    // The built-in flow's state, for assertions.
+    [[nodiscard]] const std::vector<Order>& orders() const { return orders_; }
+    [[nodiscard]] const std::vector<Authz>& authorizations() const { return authzs_; }
+    // The last CSR received at a finalize URL of the built-in flow, parsed.
+    [[nodiscard]] const std::optional<ParsedCsr>& lastCsr() const { return lastCsr_; }
 
   private:
+    // "http://acme.test/x" is served like "https://acme.test/x" (see httpUrls).
+    static std::string routeKey(const std::string& u) {
+        constexpr std::string_view kHttp = "http://acme.test";
+        return u.rfind(kHttp, 0) == 0 ? std::string(kBase) + u.substr(kHttp.size()) : u;
+    }
+
+    // The URL as advertised for `field`: http:// when the test asked for it.
+    [[nodiscard]] std::string advertise(const std::string& field, const std::string& u) const {
+        if (httpUrls.count(field) == 0 || u.rfind("https://", 0) != 0) {
+            return u;
+        }
+        return "http://" + u.substr(8);
+    }
+
+    HttpResponse dispatch(const ServerRequest& req) {
+        std::string key = routeKey(req.http.url);
+        std::string kid = req.jws.ok && req.jws.protectedHeader.is_object()
+                              ? req.jws.protectedHeader.value("kid", std::string())
+                              : std::string();
+        if (!kid.empty() && forgottenAccounts.count(kid) != 0) {
+            return problemResponse(400, "accountDoesNotExist", "no such account: " + kid);
+        }
+        if (auto it = routes_.find(key); it != routes_.end()) {
+            return it->second(req);
+        }
+        if (key == directoryUrl()) {
+            return jsonResponse(200, servedDirectory());
+        }
+        if (key == newNonceUrl()) {
+            return makeResponse(200, "");
+        }
+        if (key == newAccountUrl()) {
+            return newAccount(req);
+        }
+        if (key == newOrderUrl() && req.jws.ok) {
+            return newOrder(req);
+        }
+        if (key.rfind(renewalInfoUrl() + "/", 0) == 0) {
+            auto it = renewalWindows.find(key.substr(renewalInfoUrl().size() + 1));
+            return it == renewalWindows.end()
+                       ? problemResponse(404, "malformed", "no renewal information")
+                       : jsonResponse(200, it->second, {{"retry-after", "21600"}});
+        }
+        if (accounts_.count(key) != 0 || key == accountUrl()) {
+            return jsonResponse(200, {{"status", "valid"}});
+        }
+        return flowResource(key, req);
+    }
+
+    [[nodiscard]] json servedDirectory() const {
+        json doc = directory;
+        for (auto& [name, value] : doc.items()) {
+            if (value.is_string()) {
+                value = advertise(name, value.get<std::string>());
+            }
+        }
+        if (!profiles.empty()) {
+            doc["meta"]["profiles"] = profiles;
+        }
+        return doc;
+    }
+
+    // §7.3: onlyReturnExisting finds the account unless it was forgotten; a forgotten
+    // account's key gets a new account.
+    HttpResponse newAccount(const ServerRequest& req) {
+        json payload = req.jws.payloadJson();
+        bool onlyExisting = payload.is_object() && payload.value("onlyReturnExisting", false);
+        std::string location = accountUrl();
+        if (forgottenAccounts.count(location) != 0) {
+            if (onlyExisting) {
+                return problemResponse(400, "accountDoesNotExist", "no account for this key");
+            }
+            location = url("/account/" + std::to_string(accounts_.size() + 2));
+            accounts_.insert(location);
+        }
+        return jsonResponse(onlyExisting ? 200 : 201, {{"status", "valid"}},
+                            {{"location", advertise("account", location)}});
+    }
+
+    // §7.4: an order with one authorization per identifier (plus extraAuthorization).
+    HttpResponse newOrder(const ServerRequest& req) {
+        ++counts.newOrder;
+        json payload = req.jws.payloadJson();
+        std::vector<acme::Identifier> ids;
+        if (payload.is_object() && payload.contains("identifiers") &&
+            payload["identifiers"].is_array()) {
+            for (const auto& id : payload["identifiers"]) {
+                ids.push_back({id.value("type", std::string()), id.value("value", std::string())});
+            }
+        }
+        if (ids.empty()) {
+            return problemResponse(400, "malformed", "no identifiers");
+        }
+        std::string profile = payload.value("profile", std::string());
+        if (!profile.empty() && profiles.count(profile) == 0) {
+            return problemResponse(400, "invalidProfile", "unknown profile " + profile);
+        }
+        std::size_t n = createOrder(ids, "");
+        orders_[n].profile = profile;
+        orders_[n].replaces = payload.value("replaces", std::string());
+        return jsonResponse(201, orderDoc(n), {{"location", advertise("order", orders_[n].url)}});
+    }
+
+    std::size_t createOrder(const std::vector<acme::Identifier>& ids, const std::string& status) {
+        Order o;
+        o.url = orderUrl(static_cast<int>(orders_.size()) + 1);
+        o.identifiers = ids;
+        o.status = "pending";
+        o.processingPollsLeft = processingPolls;
+        auto all = ids;
+        if (!extraAuthorization.empty()) {
+            all.push_back({"dns", extraAuthorization});
+        }
+        for (const auto& id : all) {
+            Authz a;
+            a.identifier = id;
+            a.url = url("/authz/" + std::to_string(authzs_.size() + 1));
+            a.challengeUrl = url("/chal/" + std::to_string(authzs_.size() + 1));
+            a.token = tokenFor(id.value + std::to_string(authzs_.size() + 1));
+            auto st = authzStatus.find(id.value);
+            a.status = !status.empty() ? status : (st == authzStatus.end() ? "pending" : st->second);
+            o.authzs.push_back(authzs_.size());
+            authzs_.push_back(a);
+        }
+        orders_.push_back(std::move(o));
+        return orders_.size() - 1;
+    }
+
+    // Order status from its authorizations (§7.1.6): pending -> ready or invalid.
+    void refresh(Order& o) {
+        if (o.status != "pending") {
+            return;
+        }
+        bool allValid = true;
+        for (auto i : o.authzs) {
+            allValid = allValid && authzs_[i].status == "valid";
+            if (authzs_[i].status == "invalid") {
+                o.status = "invalid";
+                return;
+            }
+        }
+        if (allValid) {
+            o.status = "ready";
+        }
+    }
+
+    [[nodiscard]] json orderDoc(std::size_t n) const {
+        const Order& o = orders_[n];
+        json authz = json::array();
+        for (auto i : o.authzs) {
+            authz.push_back(advertise("authorization", authzs_[i].url));
+        }
+        json doc{{"status", o.status},
+                 {"identifiers", identifiersJson(o.identifiers)},
+                 {"authorizations", authz},
+                 {"finalize", advertise("finalize", finalizeUrl(static_cast<int>(n) + 1))}};
+        if (o.status == "valid") {
+            doc["certificate"] = advertise("certificate", certificateUrl(static_cast<int>(n) + 1));
+        }
+        if (o.status == "invalid") {
+            doc["error"] = {{"type", "urn:ietf:params:acme:error:unauthorized"},
+                            {"detail", "an authorization failed"}};
+        }
+        return doc;
+    }
+
+    [[nodiscard]] json authzDoc(const Authz& a) const {
+        json chal = challengeJson("http-01", advertise("challenge", a.challengeUrl), a.token,
+                                  a.answered ? a.status : "pending");
+        if (a.status == "invalid" && failValidation.count(a.identifier.value) != 0) {
+            chal["error"] = {{"type", "urn:ietf:params:acme:error:unauthorized"},
+                             {"detail", failValidation.at(a.identifier.value)},
+                             {"status", 403}};
+        }
+        json chals = json::array({chal});
+        if (a.identifier.type == "dns") { // RFC 8738 §7: no dns-01 for ip identifiers
+            chals.push_back(challengeJson("dns-01", advertise("challenge", a.challengeUrl + "/dns"),
+                                          a.token, "pending"));
+        }
+        return {{"identifier", {{"type", a.identifier.type}, {"value", a.identifier.value}}},
+                {"status", a.status},
+                {"challenges", chals}};
+    }
+
+    // The dynamic resources of the built-in flow: /order/N[/finalize], /cert/N[/alt],
+    // /authz/M, /chal/M[/dns].
+    HttpResponse flowResource(const std::string& key, const ServerRequest& req) {
+        for (std::size_t n = 0; n < orders_.size(); ++n) {
+            int id = static_cast<int>(n) + 1;
+            if (key == orderUrl(id)) {
+                return pollOrder(n);
+            }
+            if (key == finalizeUrl(id)) {
+                return finalizeOrder(n, req);
+            }
+            if (key == certificateUrl(id) || key == alternateUrl(id)) {
+                return certificate(n, key == alternateUrl(id));
+            }
+        }
+        for (auto& a : authzs_) {
+            if (key == a.url) {
+                return pollAuthz(a);
+            }
+            if (key == a.challengeUrl || key == a.challengeUrl + "/dns") {
+                return answerChallenge(a);
+            }
+        }
+        return problemResponse(404, "malformed", "no such resource");
+    }
+
+    HttpResponse pollOrder(std::size_t n) {
+        Order& o = orders_[n];
+        refresh(o);
+        if (o.status == "processing" && o.processingPollsLeft-- <= 0) {
+            o.status = "valid";
+        }
+        return jsonResponse(200, orderDoc(n));
+    }
+
+    // §7.4: the CSR must name exactly the order's identifiers.
+    HttpResponse finalizeOrder(std::size_t n, const ServerRequest& req) {
+        ++counts.finalize;
+        Order& o = orders_[n];
+        refresh(o);
+        if (o.status != "ready") {
+            return problemResponse(403, "orderNotReady", "order is " + o.status);
+        }
+        json payload = req.jws.payloadJson();
+        auto der = base64urlDecode(payload.is_object() ? payload.value("csr", std::string()) : "");
+        lastCsr_ = der ? parseCsrDer(*der) : std::nullopt;
+        if (!lastCsr_ || !lastCsr_->signatureOk) {
+            return problemResponse(400, "badCSR", "the CSR does not parse or verify");
+        }
+        std::multiset<std::string> want;
+        std::multiset<std::string> got;
+        for (const auto& id : o.identifiers) {
+            want.insert(id.value);
+        }
+        got.insert(lastCsr_->dnsNames.begin(), lastCsr_->dnsNames.end());
+        got.insert(lastCsr_->ipAddresses.begin(), lastCsr_->ipAddresses.end());
+        if (want != got) {
+            return problemResponse(400, "badCSR", "the CSR names differ from the order's");
+        }
+        o.csrNames = lastCsr_->dnsNames;
+        o.csrNames.insert(o.csrNames.end(), lastCsr_->ipAddresses.begin(),
+                          lastCsr_->ipAddresses.end());
+        EVP_PKEY_up_ref(lastCsr_->publicKey.get());
+        o.certKey.reset(lastCsr_->publicKey.get());
+        o.status = "processing";
+        return jsonResponse(200, orderDoc(n), {{"location", advertise("order", o.url)}});
+    }
+
+    HttpResponse certificate(std::size_t n, bool alternate) {
+        Order& o = orders_[n];
+        if (o.status != "valid" || !o.certKey) {
+            return problemResponse(404, "malformed", "no certificate yet");
+        }
+        (alternate ? counts.alternate : counts.certificate)++;
+        auto otherKey = generateKey();
+        EVP_PKEY* key = leafForAnotherKey ? otherKey.get() : o.certKey.get();
+        std::string leaf = issuing_.issueLeaf(key, leafNames.empty() ? o.csrNames : leafNames);
+        const FakeCa& signer = alternate ? otherRoot_ : root_;
+        std::string chain = leaf + signer.crossSign(brokenChain && !alternate ? stranger_ : issuing_);
+        Headers headers{{"content-type", "application/pem-certificate-chain"},
+                        {"link", "<" + directoryUrl() + ">;rel=\"index\""}};
+        if (offerAlternate && !alternate) {
+            int id = static_cast<int>(n) + 1;
+            headers.emplace_back("link",
+                                 "<" + advertise("alternate", alternateUrl(id)) + ">;rel=\"alternate\"");
+        }
+        return makeResponse(200, chain, headers);
+    }
+
+    HttpResponse pollAuthz(Authz& a) {
+        if (a.answered && a.status == "pending" && a.pendingPollsLeft-- <= 0) {
+            a.status = failValidation.count(a.identifier.value) != 0 ? "invalid" : "valid";
+        }
+        return jsonResponse(200, authzDoc(a));
+    }
+
+    HttpResponse answerChallenge(Authz& a) {
+        ++counts.challenge;
+        if (!a.answered && a.status == "pending") {
+            a.answered = true;
+            a.pendingPollsLeft = pendingPolls;
+        }
+        return jsonResponse(200, challengeJson("http-01", a.challengeUrl, a.token, "processing"));
+    }
+
     void checkNonce(const DecodedJws& jws) {
         std::string nonce = jws.ok && jws.protectedHeader.contains("nonce") &&
                                     jws.protectedHeader["nonce"].is_string()
@@ -253,6 +574,14 @@ class FakeAcmeServer : public acme::Transport {
     std::map<std::string, bool> issued_; // nonce -> used
     std::vector<std::string> violations_;
     int nonceCounter_ = 0;
+    std::set<std::string> accounts_; // accounts created after the first was forgotten
+    std::vector<Order> orders_;
+    std::vector<Authz> authzs_;
+    std::optional<ParsedCsr> lastCsr_;
+    FakeCa issuing_{"Fake Issuing CA"};
+    FakeCa root_{"Fake Root X1"};
+    FakeCa otherRoot_{"Other Root X2"};
+    FakeCa stranger_{"Fake Issuing CA"}; // same name, another key: brokenChain
 };
 
 } // namespace certkeep::fakes

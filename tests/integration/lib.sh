@@ -260,9 +260,9 @@ ck_make_tls_identity() {
         ck_fail "openssl: cannot sign the server certificate"
 }
 
-# ck_start_pebble [--eab] [--validity SECONDS] [NAME=VALUE...]
-# Starts pebble-challtestsrv (mock DNS answering 127.0.0.1 for every A query) and Pebble using
-# it, on free ports. NAME=VALUE pairs are extra environment for Pebble (PEBBLE_ALTERNATE_ROOTS=2,
+# ck_start_pebble [--eab] [--validity SECONDS] [--ipv6-only] [NAME=VALUE...]
+# Starts pebble-challtestsrv (mock DNS answering 127.0.0.1 for every A query; with --ipv6-only
+# ::1 for every AAAA query and no A record at all) and Pebble using it, on free ports. NAME=VALUE pairs are extra environment for Pebble (PEBBLE_ALTERNATE_ROOTS=2,
 # PEBBLE_AUTHZREUSE=0, ...). --eab requires external account binding and exports CK_EAB_KID and
 # CK_EAB_HMAC; --validity sets certificateValidityPeriod. Waits until the directory answers.
 # Exports CK_DIR_URL CK_CA_BUNDLE CK_MGMT_URL CK_HTTP_PORT CK_TLS_PORT CK_PEBBLE_LOG CK_PEBBLE_PID
@@ -270,10 +270,12 @@ ck_make_tls_identity() {
 # May be called more than once; each call exports the values of the newest instance.
 ck_start_pebble() {
     local eab=false validity=0 dir port mgmt_port dns_port mgmt_dns_port eab_json=''
+    local v4=127.0.0.1 v6=''
     local -a extra_env=()
     while (($#)); do
         case $1 in
         --eab) eab=true ;;
+        --ipv6-only) v4='' v6='::1' ;;
         --validity) validity=$2; shift ;;
         *=*) extra_env+=("$1") ;;
         *) ck_fail "ck_start_pebble: unknown argument: $1" ;;
@@ -287,7 +289,7 @@ ck_start_pebble() {
 
     dns_port=$(ck_free_port)
     mgmt_dns_port=$(ck_free_port)
-    pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 '' \
+    pebble-challtestsrv -defaultIPv4 "$v4" -defaultIPv6 "$v6" \
         -dns01 "127.0.0.1:$dns_port" -management "127.0.0.1:$mgmt_dns_port" \
         -http01 '' -https01 '' -tlsalpn01 '' >"$dir/challtestsrv.log" 2>&1 </dev/null &
     CK_CHALLTEST_PID=$!
@@ -324,9 +326,9 @@ ck_start_pebble() {
 }
 EOF
     CK_PEBBLE_LOG="$dir/pebble.log"
-    env PEBBLE_VA_NOSLEEP=1 "PEBBLE_WFE_NONCEREJECT=${CK_NONCEREJECT:-30}" "${extra_env[@]}" \
-        pebble -config "$dir/pebble-config.json" -dnsserver "$CK_CHALLTEST_DNS" \
-        >"$CK_PEBBLE_LOG" 2>&1 </dev/null &
+    CK_PEBBLE_START=(env PEBBLE_VA_NOSLEEP=1 "PEBBLE_WFE_NONCEREJECT=${CK_NONCEREJECT:-30}"
+        "${extra_env[@]}" pebble -config "$dir/pebble-config.json" -dnsserver "$CK_CHALLTEST_DNS")
+    "${CK_PEBBLE_START[@]}" >"$CK_PEBBLE_LOG" 2>&1 </dev/null &
     CK_PEBBLE_PID=$!
     ck_track_pid "$CK_PEBBLE_PID"
     CK_DIR_URL="https://127.0.0.1:$port/dir"
@@ -340,6 +342,40 @@ EOF
         curl -sf -m 2 -o /dev/null --cacert "$CK_CA_BUNDLE" "$CK_DIR_URL"
     ck_wait_until "pebble management $CK_MGMT_URL" "$CK_PEBBLE_PID" \
         curl -sf -m 2 -o /dev/null --cacert "$CK_CA_BUNDLE" "$CK_MGMT_URL/roots/0"
+}
+
+# Restarts the newest Pebble on the same ports with the same settings. Pebble keeps nothing on
+# disk, so the restarted CA has forgotten every account and order (a reset CA), and has a new
+# issuing root (call ck_pebble_roots again). Its log continues in $CK_PEBBLE_LOG.
+ck_restart_pebble() {
+    ck_kill_pid "$CK_PEBBLE_PID"
+    "${CK_PEBBLE_START[@]}" >>"$CK_PEBBLE_LOG" 2>&1 </dev/null &
+    CK_PEBBLE_PID=$!
+    ck_track_pid "$CK_PEBBLE_PID"
+    export CK_PEBBLE_PID
+    ck_wait_until "restarted pebble $CK_DIR_URL" "$CK_PEBBLE_PID" \
+        curl -sf -m 2 -o /dev/null --cacert "$CK_CA_BUNDLE" "$CK_DIR_URL"
+    ck_wait_until "restarted pebble management" "$CK_PEBBLE_PID" \
+        curl -sf -m 2 -o /dev/null --cacert "$CK_CA_BUNDLE" "$CK_MGMT_URL/roots/0"
+}
+
+# Prints the path of the one account record (accounts/*/account.json) under state dir DIR.
+ck_account_json() {
+    local files
+    files=$(find "$1/accounts" -name account.json 2>/dev/null)
+    [[ -n "$files" && "$(grep -c . <<<"$files")" == 1 ]] ||
+        ck_fail "expected exactly one account under $1/accounts, found: ${files:-none}"
+    printf '%s\n' "$files"
+}
+
+# Prints the PEM account key stored in account record FILE (the "key" member).
+ck_account_key_pem() {
+    sed -n 's/^ *"key": *"\(.*\)",\{0,1\}$/\1/p' "$1" | sed 's/\\n/\n/g'
+}
+
+# Prints the account URL stored in account record FILE (the "url" member).
+ck_account_url() {
+    sed -n 's/^ *"url": *"\(.*\)",\{0,1\}$/\1/p' "$1"
 }
 
 # Writes the issuing roots and intermediates of the newest Pebble, as served by its management

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The account commands: register (prints the account URL, key 0600), registering again finds the
 # same account, show prints URL, status, contact and the RFC 7638 JWK thumbprint (checked against
-# one computed here from account.key), show without an account exits 3 pointing at
+# one computed here from the stored account key), show without an account exits 3 pointing at
 # `account register`; es384 and rs256 account keys register and issue. Also the documented
 # request budget: a second issuance with a known account takes at most 9 ACME requests
 # (no nonce rejection, no authorization reuse, so every step is really done).
@@ -14,6 +14,8 @@ srv=(--server "$CK_DIR_URL" --ca-bundle "$CK_CA_BUNDLE")
 listen=(--http-listen "127.0.0.1:$CK_HTTP_PORT")
 
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+# Hex text to bytes, with coreutils only (basenc is in coreutils; xxd is not in a minimal system).
+unhex() { tr 'a-f' 'A-F' | basenc --base16 -d; }
 # Prints the RFC 7638 thumbprint of the public key of private key file $1 (EC P-256/P-384, RSA).
 thumbprint() {
     local key=$1 text jwk n e len
@@ -23,15 +25,15 @@ thumbprint() {
         len=32
         grep -q secp384r1 <<<"$text" && { crv=P-384; len=48; }
         local xy x y
-        xy=$(openssl pkey -in "$key" -pubout -outform DER | tail -c $((2 * len)) | xxd -p | tr -d '\n')
-        x=$(printf '%s' "${xy:0:$((2 * len))}" | xxd -r -p | b64url)
-        y=$(printf '%s' "${xy:$((2 * len))}" | xxd -r -p | b64url)
+        xy=$(openssl pkey -in "$key" -pubout -outform DER | tail -c $((2 * len)) | basenc --base16 -w0)
+        x=$(printf '%s' "${xy:0:$((2 * len))}" | unhex | b64url)
+        y=$(printf '%s' "${xy:$((2 * len))}" | unhex | b64url)
         jwk=$(printf '{"crv":"%s","kty":"EC","x":"%s","y":"%s"}' "$crv" "$x" "$y")
     else
-        n=$(openssl rsa -in "$key" -noout -modulus 2>/dev/null | cut -d= -f2 | xxd -r -p | b64url)
+        n=$(openssl rsa -in "$key" -noout -modulus 2>/dev/null | cut -d= -f2 | unhex | b64url)
         e=$(printf '%x' "$(sed -n 's/^publicExponent: \([0-9]*\).*/\1/p' <<<"$text")")
         ((${#e} % 2 == 0)) || e="0$e"
-        e=$(printf '%s' "$e" | xxd -r -p | b64url)
+        e=$(printf '%s' "$e" | unhex | b64url)
         jwk=$(printf '{"e":"%s","kty":"RSA","n":"%s"}' "$e" "$n")
     fi
     printf '%s' "$jwk" | openssl dgst -sha256 -binary | b64url
@@ -43,29 +45,31 @@ ck_run "${srv[@]}" --state-dir "$state" --agree-tos --email t@example.com accoun
 ck_expect_rc 0
 url=$(grep -m1 -oE 'https://[^ ]*/my-account/[A-Za-z0-9_-]+' <<<"$CK_OUT" || true)
 [[ -n "$url" ]] || { ck_show_run; ck_fail "account register does not print the account URL"; }
-key=$(find "$state/accounts" -name account.key)
-[[ -n "$key" ]] || ck_fail "no accounts/*/account.key"
-ck_assert_file_mode "$key" 600
+json=$(ck_account_json "$state")
+ck_assert_file_mode "$json" 600
+key="$CK_TMP/account-key.pem" # the stored key, extracted for openssl
+ck_account_key_pem "$json" >"$key"
+grep -q 'BEGIN PRIVATE KEY' "$key" || ck_fail "no account key in $json"
 [[ "$(grep -c 'POST /sign-me-up' "$CK_PEBBLE_LOG")" -ge 1 ]] || ck_fail "Pebble saw no newAccount request"
-key_hash=$(sha256sum <"$key")
+key_hash=$(ck_account_key_pem "$json" | sha256sum)
 
 ck_run "${srv[@]}" --state-dir "$state" --agree-tos --email t@example.com account register
 ck_expect_rc 0
 grep -qi 'already' <<<"$CK_OUT$CK_ERR" || { ck_show_run; ck_fail "second register does not say already registered"; }
 ck_expect_out_contains "$url"
-[[ "$(sha256sum <"$key")" == "$key_hash" ]] || ck_fail "second register replaced the account key"
+[[ "$(ck_account_key_pem "$json" | sha256sum)" == "$key_hash" ]] || ck_fail "second register replaced the account key"
 
-# A key whose account.json was lost (crash between the two writes): register finds the
-# account by its key (onlyReturnExisting) instead of creating one, and stores the URL again.
-json=$(dirname "$key")/account.json
-cp "$json" "$CK_TMP/account.json.saved"
-rm -f "$json"
+# A key whose URL was lost (a crash after the key was written, before newAccount answered):
+# register finds the account by its key (onlyReturnExisting) instead of creating one, and stores
+# the URL again.
+sed -i 's/^\( *"url": *\)".*"\(,\{0,1\}\)$/\1""\2/' "$json"
+[[ -z "$(ck_account_url "$json")" ]] || ck_fail "test set-up: could not blank the stored URL"
 ck_run "${srv[@]}" --state-dir "$state" --agree-tos account register
 ck_expect_rc 0
-grep -qi 'already' <<<"$CK_OUT" || { ck_show_run; ck_fail "register with a known key created a new account"; }
+grep -qi 'found the account' <<<"$CK_OUT" || { ck_show_run; ck_fail "register with a known key did not find its account"; }
 ck_expect_out_contains "$url"
-grep -q "$url" "$json" || ck_fail "the recovered account URL was not stored again"
-[[ "$(sha256sum <"$key")" == "$key_hash" ]] || ck_fail "recovery replaced the account key"
+[[ "$(ck_account_url "$json")" == "$url" ]] || ck_fail "the recovered account URL was not stored again"
+[[ "$(ck_account_key_pem "$json" | sha256sum)" == "$key_hash" ]] || ck_fail "recovery replaced the account key"
 
 ck_run "${srv[@]}" --state-dir "$state" account show
 ck_expect_rc 0
@@ -102,8 +106,10 @@ for kt in es384 rs256; do
     s="$CK_TMP/state-$kt"
     ck_run "${srv[@]}" --state-dir "$s" --account-key-type "$kt" --agree-tos --email "$kt@example.com" account register
     ck_expect_rc 0
-    k=$(find "$s/accounts" -name account.key)
-    ck_assert_file_mode "$k" 600
+    kj=$(ck_account_json "$s")
+    ck_assert_file_mode "$kj" 600
+    k="$CK_TMP/account-$kt.pem"
+    ck_account_key_pem "$kj" >"$k"
     text=$(openssl pkey -in "$k" -noout -text)
     case $kt in
     es384) grep -q secp384r1 <<<"$text" || ck_fail "es384 account key is not P-384" ;;

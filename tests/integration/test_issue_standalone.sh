@@ -46,9 +46,9 @@ for f in cert chain fullchain privkey; do
     [[ -s "$state/archive/a.test/1/$f.pem" ]] || ck_fail "archive/a.test/1/$f.pem missing or empty"
 done
 [[ -s "$state/archive/a.test/1/meta.json" ]] || ck_fail "archive/a.test/1/meta.json missing"
-acct_key=$(find "$state/accounts" -name account.key)
-[[ -n "$acct_key" ]] || ck_fail "no accounts/*/account.key"
-ck_assert_file_mode "$acct_key" 600
+acct=$(ck_account_json "$state")
+ck_account_key_pem "$acct" | grep -q 'BEGIN PRIVATE KEY' || ck_fail "no account key in $acct"
+ck_assert_file_mode "$acct" 600
 while IFS= read -r d; do
     ck_assert_file_mode "$d" 700
 done < <(find "$state" -type d)

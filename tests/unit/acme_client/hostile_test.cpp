@@ -1,8 +1,6 @@
 // A misbehaving or hostile ACME server: every answer is checked before it is used.
-#include "acme/issuance.hpp"
 #include "fakes/acme_documents.hpp"
 #include "fakes/client_fixture.hpp"
-#include "fakes/fake_solver.hpp"
 
 #include <catch2/catch.hpp>
 #include <ctime>
@@ -35,7 +33,7 @@ TEST_CASE("a directory without newOrder or with non-URL values is refused", "[ac
     INFO(member << " = " << value.dump());
     REQUIRE_FALSE(st.ok());
     CHECK(st.error().kind == ErrorKind::Protocol);
-    CHECK_THAT(st.error().message, Catch::Contains(f.server.directoryUrl()));
+    CHECK_THAT(st.error().message, Catch::Contains(member));
 }
 
 TEST_CASE("a directory that is not a JSON object is refused", "[acme][hostile]") {
@@ -74,44 +72,11 @@ TEST_CASE("an order without Location or without authorizations is refused", "[ac
                        return jsonResponse(201, doc, headers);
                    });
 
-    auto order = f.client->newOrder({"a.example.com"});
+    auto order = f.client->newOrder(fakes::orderRequest({"a.example.com"}));
 
     INFO("location=" << location << " authorizations=" << authz.dump());
     REQUIRE_FALSE(order.ok());
     CHECK(order.error().kind == ErrorKind::Protocol);
-}
-
-TEST_CASE("a challenge token that is a path is refused before any solver sees it",
-          "[acme][hostile][issuance]") {
-    auto token = GENERATE(as<std::string>{}, "../../etc/passwd", "", "short",
-                          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/../x", "aaaaaaaaaaaaaaaaaaaaaaaaa\n");
-    ClientFixture f;
-    f.ready();
-    const std::string authzUrl = f.server.url("/authz/1");
-    const std::string chalUrl = f.server.url("/chal/1");
-    f.server.route(f.server.newOrderUrl(), [&](const ServerRequest&) {
-        return jsonResponse(201,
-                            fakes::orderJson("pending", {"a.example.com"}, {authzUrl},
-                                             f.server.url("/order/1/finalize")),
-                            {{"location", f.server.url("/order/1")}});
-    });
-    f.server.route(authzUrl, [&](const ServerRequest&) {
-        return jsonResponse(200, fakes::authzJson("a.example.com", "pending",
-                                                  json::array({fakes::challengeJson(
-                                                      "http-01", chalUrl, token, "pending")})));
-    });
-    fakes::FakeSolver solver;
-    acme::IssueRequest request;
-    request.domains = {"a.example.com"};
-
-    auto issued = acme::issueCertificate(*f.client, solver, request, "thumbprint");
-
-    INFO("token=" << token);
-    REQUIRE_FALSE(issued.ok());
-    CHECK(issued.error().kind == ErrorKind::Protocol);
-    CHECK_THAT(issued.error().message, Catch::Contains("a.example.com"));
-    CHECK(solver.presentAttempts == 0);
-    CHECK(f.server.requestsTo(chalUrl).empty());
 }
 
 TEST_CASE("garbage and oversized JSON bodies are errors, not crashes", "[acme][hostile]") {
@@ -140,7 +105,7 @@ TEST_CASE("garbage and oversized JSON bodies are errors, not crashes", "[acme][h
     CHECK(authz.error().message.size() < 1000);
 }
 
-TEST_CASE("a URL the server gave that is not http(s) is never requested", "[acme][hostile]") {
+TEST_CASE("a URL the server gave that is not https is never requested", "[acme][hostile]") {
     ClientFixture f;
     f.ready();
     acme::Challenge challenge;

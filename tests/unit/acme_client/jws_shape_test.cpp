@@ -101,7 +101,7 @@ TEST_CASE("every POST carries its own URL and the nonce of the previous response
     });
 
     REQUIRE(f.client->fetchAccount().ok());
-    REQUIRE(f.client->newOrder({"a.example.com"}).ok());
+    REQUIRE(f.client->newOrder(fakes::orderRequest({"a.example.com"})).ok());
     REQUIRE(f.client->fetchAccount().ok());
 
     // Exactly one HEAD newNonce, for the first POST; then each response's nonce is used.

@@ -3,7 +3,6 @@
 #include "fakes/client_fixture.hpp"
 
 #include <catch2/catch.hpp>
-#include <thread>
 
 using namespace certkeep;
 using namespace std::chrono_literals;
@@ -109,26 +108,20 @@ TEST_CASE("waitAuthorization keeps polling until the deadline, then times out", 
     options.pollFirst = 50ms;
     options.pollMax = 200ms;
     options.pollDeadline = 1s;
-    // This test really waits (about one second) so the deadline is measured, not assumed.
-    options.sleep = [](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); };
-    ClientFixture f;
-    acme::Client client(f.server, f.signer, options);
-    REQUIRE(client.loadDirectory(f.server.directoryUrl()).ok());
-    client.setAccountUrl(f.server.accountUrl());
+    ClientFixture f(options);
+    f.ready();
     const std::string url = f.server.url("/authz/1");
     serveAuthz(f, url, {"pending"});
 
-    auto started = std::chrono::steady_clock::now();
-    auto authz = client.waitAuthorization(url);
-    auto took = std::chrono::steady_clock::now() - started;
+    auto authz = f.client->waitAuthorization(url);
 
     REQUIRE_FALSE(authz.ok());
     CHECK(authz.error().kind == ErrorKind::Timeout);
-    CHECK(took >= 1s);
-    CHECK(took < 3s);
-    auto polls = f.server.requestsTo(url, "POST").size();
-    CHECK(polls >= 4);
-    CHECK(polls <= 12);
+    // The deadline is measured on the injected clock: 50+100+200*4 = 950 ms, one more wait
+    // passes the deadline, and the poll after it times out.
+    CHECK(f.sleeps ==
+          std::vector<std::chrono::milliseconds>{50ms, 100ms, 200ms, 200ms, 200ms, 200ms, 200ms});
+    CHECK(f.server.requestsTo(url, "POST").size() == 8);
 }
 
 TEST_CASE("waitOrder returns at once for an order that is already valid or invalid",
@@ -179,4 +172,27 @@ TEST_CASE("waitOrder stops with a Timeout at the deadline", "[acme][poll]") {
     REQUIRE_FALSE(done.ok());
     CHECK(done.error().kind == ErrorKind::Timeout);
     CHECK_THAT(done.error().message, Catch::Contains(order.url));
+}
+
+TEST_CASE("waitOrder sleeps between polls whatever the status, until the deadline",
+          "[acme][poll]") {
+    acme::ClientOptions options;
+    options.pollFirst = 100ms;
+    options.pollMax = 1000ms;
+    options.pollDeadline = 5s;
+    ClientFixture f(options);
+    f.ready();
+    acme::Order order = processingOrder(f);
+    serveOrder(f, order.url, {"weird"});
+
+    auto done = f.client->waitOrder(order);
+
+    REQUIRE_FALSE(done.ok());
+    CHECK(done.error().kind == ErrorKind::Timeout);
+    // 50 after finalize, then doubling from 100 ms up to the 1 s cap: 50+100+200+400+800 +
+    // 1000*3 = 4550 ms, and the next wait passes the 5 s deadline.
+    CHECK(f.sleeps == std::vector<std::chrono::milliseconds>{50ms, 100ms, 200ms, 400ms, 800ms,
+                                                             1000ms, 1000ms, 1000ms, 1000ms});
+    CHECK(f.server.requestsTo(order.url, "POST").size() == 8);
+    CHECK(f.clock.now() - std::chrono::steady_clock::time_point{} >= 5s);
 }

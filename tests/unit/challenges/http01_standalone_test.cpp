@@ -1,67 +1,37 @@
 // The standalone HTTP-01 responder (RFC 8555 §8.3), exercised with real HTTP via libcurl.
 
 #include "challenges/http01.hpp"
+#include "http_probe.hpp"
 
 #include <arpa/inet.h>
 #include <catch2/catch.hpp>
-#include <curl/curl.h>
 #include <future>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace certkeep;
 using namespace certkeep::challenges;
+using namespace certkeep::testing;
+using namespace std::chrono_literals;
 
 namespace {
 
 const std::string kToken = "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA";
 const std::string kKeyAuth = kToken + ".9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI";
+const std::string kToken2 = "DGyRejmCefe7v4NfDGDKfA_3Ca5TU-mp7E1FBCGLlmw";
 
-struct Reply {
-    CURLcode code = CURLE_OK;
-    long status = 0;
-    std::string body;
-    std::string contentType;
-};
-
-size_t appendBody(char* data, size_t size, size_t n, void* out) {
-    static_cast<std::string*>(out)->append(data, size * n);
-    return size * n;
-}
-
-// One request with a fresh connection; head=true sends HEAD.
-Reply request(int port, const std::string& path, bool head = false) {
-    Reply r;
-    CURL* curl = curl_easy_init();
-    std::string url = "http://127.0.0.1:" + std::to_string(port) + path;
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, appendBody);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-    curl_easy_setopt(curl, CURLOPT_NOBODY, head ? 1L : 0L);
-    curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-    r.code = curl_easy_perform(curl);
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
-    char* ct = nullptr;
-    if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct != nullptr) {
-        r.contentType = ct;
-    }
-    curl_easy_cleanup(curl);
-    return r;
+ChallengeTask task(const std::string& identifier, const std::string& token, bool wildcard = false) {
+    return {identifier, wildcard, token, token + ".thumbprint"};
 }
 
 std::unique_ptr<Http01Standalone> startLocal() {
-    static const bool curlReady = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; // main thread
-    REQUIRE(curlReady);
+    initCurl();
     auto r = Http01Standalone::start({"127.0.0.1", 0});
     REQUIRE(r.ok());
     REQUIRE((*r)->port() > 0);
     return std::move(*r);
-}
-
-std::string challengePath(const std::string& token) {
-    return "/.well-known/acme-challenge/" + token;
 }
 
 // A listening socket on 127.0.0.1 with an ephemeral port, plain (no SO_REUSE*).
@@ -88,7 +58,7 @@ TEST_CASE("standalone serves exactly the key authorization for a live token",
           "[challenges][standalone]") {
     auto solver = startLocal();
     CHECK(solver->type() == "http-01");
-    REQUIRE(solver->present("example.com", kToken, kKeyAuth).ok());
+    REQUIRE(solver->present({"example.com", false, kToken, kKeyAuth}).ok());
 
     auto r = request(solver->port(), challengePath(kToken));
     REQUIRE(r.code == CURLE_OK);
@@ -105,7 +75,8 @@ TEST_CASE("standalone serves exactly the key authorization for a live token",
 TEST_CASE("standalone answers 404 for unknown tokens, other paths and after cleanup",
           "[challenges][standalone]") {
     auto solver = startLocal();
-    REQUIRE(solver->present("example.com", kToken, kKeyAuth).ok());
+    const ChallengeTask t{"example.com", false, kToken, kKeyAuth};
+    REQUIRE(solver->present(t).ok());
     int port = solver->port();
 
     auto unknown = request(port, challengePath(std::string(43, 'x')));
@@ -118,41 +89,94 @@ TEST_CASE("standalone answers 404 for unknown tokens, other paths and after clea
     CHECK(request(port, challengePath(kToken) + "/extra").status == 404);
     CHECK(request(port, challengePath(kToken)).status == 200);
 
-    REQUIRE(solver->cleanup("example.com", kToken).ok());
+    REQUIRE(solver->cleanup(t).ok());
     auto gone = request(port, challengePath(kToken));
     CHECK(gone.status == 404);
     CHECK(gone.body.find(kKeyAuth) == std::string::npos);
-    CHECK(solver->cleanup("example.com", kToken).ok()); // nothing left to remove
+    CHECK(solver->cleanup(t).ok()); // nothing left to remove
+}
+
+TEST_CASE("standalone present adds: tasks of one identifier are served and removed one by one",
+          "[challenges][standalone]") {
+    auto solver = startLocal();
+    int port = solver->port();
+    auto wildcard = task("example.com", kToken, true);
+    auto plain = task("example.com", kToken2);
+    REQUIRE(solver->present(wildcard).ok());
+    REQUIRE(solver->present(plain).ok());
+    CHECK(request(port, challengePath(kToken)).body == wildcard.keyAuthorization);
+    CHECK(request(port, challengePath(kToken2)).body == plain.keyAuthorization);
+
+    REQUIRE(solver->cleanup(wildcard).ok());
+    CHECK(request(port, challengePath(kToken)).status == 404);
+    CHECK(request(port, challengePath(kToken2)).body == plain.keyAuthorization);
+    REQUIRE(solver->cleanup(plain).ok());
+    CHECK(request(port, challengePath(kToken2)).status == 404);
+}
+
+TEST_CASE("standalone keeps a token two tasks share until the last cleanup",
+          "[challenges][standalone]") {
+    auto solver = startLocal();
+    auto first = task("a.example", kToken);
+    auto second = task("a.example", kToken, true);
+    REQUIRE(solver->present(first).ok());
+    REQUIRE(solver->present(second).ok());
+    REQUIRE(solver->cleanup(first).ok());
+    CHECK(request(solver->port(), challengePath(kToken)).body == first.keyAuthorization);
+    REQUIRE(solver->cleanup(second).ok());
+    CHECK(request(solver->port(), challengePath(kToken)).status == 404);
+
+    auto other = first;
+    other.keyAuthorization = "different";
+    REQUIRE(solver->present(first).ok());
+    auto clash = solver->present(other);
+    REQUIRE_FALSE(clash.ok());
+    CHECK(clash.error().kind == ErrorKind::Protocol);
+    CHECK(request(solver->port(), challengePath(kToken)).body == first.keyAuthorization);
 }
 
 TEST_CASE("standalone refuses connections after stop, and stop is idempotent",
           "[challenges][standalone]") {
     auto solver = startLocal();
-    REQUIRE(solver->present("example.com", kToken, kKeyAuth).ok());
+    REQUIRE(solver->present(task("example.com", kToken)).ok());
     int port = solver->port();
     REQUIRE(request(port, challengePath(kToken)).status == 200);
     solver->stop();
     CHECK(request(port, challengePath(kToken)).code == CURLE_COULDNT_CONNECT);
     solver->stop();
+    CHECK(connectErrno(false, port) == ECONNREFUSED);
 }
 
-TEST_CASE("standalone stops promptly right after start", "[challenges][standalone]") {
+TEST_CASE("standalone stops promptly right after start and frees its port",
+          "[challenges][standalone]") {
     for (int i = 0; i < 20; ++i) {
         auto solver = startLocal();
+        int port = solver->port();
+        auto before = std::chrono::steady_clock::now();
         solver->stop();
+        auto took = std::chrono::steady_clock::now() - before;
+        INFO("iteration " << i << ", port " << port);
+        CHECK(took < 500ms);
+        CHECK(connectErrno(false, port) == ECONNREFUSED);
     }
 }
 
-TEST_CASE("standalone refuses an invalid token and does not serve it", "[challenges][standalone]") {
+TEST_CASE("standalone refuses an invalid token in present and cleanup",
+          "[challenges][standalone]") {
     auto solver = startLocal();
     const std::string bad = kToken + "+";
-    auto st = solver->present("example.com", bad, bad + ".thumb");
+    auto st = solver->present(task("example.com", bad));
     REQUIRE_FALSE(st.ok());
     CHECK(st.error().kind == ErrorKind::Protocol);
-    CHECK_THAT(st.error().message, Catch::Contains("invalid challenge token"));
+    CHECK_THAT(st.error().message,
+               Catch::Contains("invalid challenge token") && Catch::Contains("example.com"));
     CHECK(request(solver->port(), challengePath(bad)).status == 404);
-    CHECK_FALSE(solver->present("example.com", "short", "short.thumb").ok());
+    CHECK_FALSE(solver->present(task("example.com", "short")).ok());
     CHECK(request(solver->port(), challengePath("short")).status == 404);
+    auto clean = solver->cleanup(task("example.com", bad, true));
+    REQUIRE_FALSE(clean.ok());
+    CHECK(clean.error().kind == ErrorKind::Protocol);
+    CHECK_THAT(clean.error().message, Catch::Contains("*.example.com"));
 }
 
 TEST_CASE("standalone on an occupied port is a Local error naming the address",
@@ -174,8 +198,9 @@ TEST_CASE("standalone cannot share a port with another responder", "[challenges]
 
 TEST_CASE("standalone answers concurrent validation requests", "[challenges][standalone]") {
     auto solver = startLocal();
-    REQUIRE(solver->present("example.com", kToken, kKeyAuth).ok());
+    REQUIRE(solver->present({"example.com", false, kToken, kKeyAuth}).ok());
     std::vector<std::future<Reply>> replies;
+    replies.reserve(6);
     for (int i = 0; i < 6; ++i) {
         replies.push_back(std::async(
             std::launch::async, [&] { return request(solver->port(), challengePath(kToken)); }));
@@ -187,11 +212,15 @@ TEST_CASE("standalone answers concurrent validation requests", "[challenges][sta
     }
 }
 
-TEST_CASE("standalone on \":0\" listens on all IPv4 addresses", "[challenges][standalone]") {
-    auto addr = parseListenAddress(":0");
-    REQUIRE(addr.ok());
-    auto solver = Http01Standalone::start(*addr);
-    REQUIRE(solver.ok());
-    REQUIRE((*solver)->present("example.com", kToken, kKeyAuth).ok());
-    CHECK(request((*solver)->port(), challengePath(kToken)).body == kKeyAuth);
+TEST_CASE("standalone waitReady succeeds while listening and times out once stopped",
+          "[challenges][standalone]") {
+    auto solver = startLocal();
+    REQUIRE(solver->present(task("example.com", kToken)).ok());
+    CHECK(solver->waitReady(std::chrono::steady_clock::now() + 1s).ok());
+    solver->stop();
+    auto st = solver->waitReady(std::chrono::steady_clock::now() + 50ms);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().kind == ErrorKind::Timeout);
+    CHECK_THAT(st.error().message, Catch::Contains("127.0.0.1:" + std::to_string(solver->port())) &&
+                                       Catch::Contains("not accepting"));
 }

@@ -73,5 +73,7 @@ TEST_CASE("parseListenAddress refuses malformed values with a usage error",
 TEST_CASE("formatListenAddress brackets IPv6 and names all-addresses", "[challenges][listen]") {
     CHECK(formatListenAddress({"127.0.0.1", 80}) == "127.0.0.1:80");
     CHECK(formatListenAddress({"::1", 80}) == "[::1]:80");
-    CHECK(formatListenAddress({"", 8080}) == "0.0.0.0:8080");
+    CHECK(formatListenAddress({"", 8080}) == "[::]:8080 (IPv6 and IPv4)");
+    CHECK(formatListenAddress({"0.0.0.0", 8080}) == "0.0.0.0:8080");
+    CHECK(formatListenAddress({"::", 443}) == "[::]:443");
 }

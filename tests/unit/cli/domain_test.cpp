@@ -65,6 +65,8 @@ TEST_CASE("normalizeDomain refuses names that break the rules, naming them", "[c
         {"*.192.0.2.1", "IP"},
         {"2001:db8::1", "IP"},
         {"[2001:db8::1]", "IP"},
+        {"a.123", "top-level label is numeric"},
+        {"www.example.123", "top-level label is numeric"},
         {"example.com:443", ""},
         {"https://example.com", ""},
     }));

@@ -1,4 +1,6 @@
 // Command-line parsing: global options anywhere, commands, conflicts, EAB from the environment.
+#include "cli/command.hpp"
+#include "cli/commands/issue.hpp"
 #include "cli/options.hpp"
 
 #include <catch2/catch.hpp>
@@ -6,6 +8,8 @@
 #include <initializer_list>
 #include <string>
 #include <vector>
+#include <unistd.h>
+#include "store/store.hpp"
 
 using namespace certkeep::cli;
 
@@ -40,6 +44,38 @@ struct EnvGuard {
     EnvGuard(const EnvGuard&) = delete;
     EnvGuard& operator=(const EnvGuard&) = delete;
 };
+
+// The command's words, e.g. "account show"; "" for --help/--version.
+std::string commandOf(const Invocation& inv) {
+    std::string out;
+    for (const auto& w : inv.command != nullptr ? inv.command->words : std::vector<std::string>{}) {
+        out += (out.empty() ? "" : " ") + w;
+    }
+    return out;
+}
+
+// The issue spec of a parsed command line; fails the test when it is an error.
+certkeep::lifecycle::CertificateSpec specOf(const Invocation& inv) {
+    auto spec = issueSpec(inv.vm);
+    if (!spec) {
+        FAIL("issueSpec: " << spec.error().message);
+    }
+    return *spec;
+}
+
+// The Usage error message of the issue spec, or what went wrong otherwise.
+std::string specError(std::initializer_list<const char*> args) {
+    try {
+        auto spec = issueSpec(parse(args).vm);
+        if (spec) {
+            return "<no error>";
+        }
+        return spec.error().kind == certkeep::ErrorKind::Usage ? spec.error().message
+                                                                : "<not a Usage error>";
+    } catch (const UsageError& e) {
+        return e.what();
+    }
+}
 
 std::string usageMessage(std::initializer_list<const char*> args) {
     try {
@@ -76,17 +112,20 @@ TEST_CASE("issue with repeated -d and global options before and after the comman
                       "--preferred-chain",
                       "Root X1"});
 
-    CHECK(inv.command == Command::Issue);
+    CHECK(commandOf(inv) == "issue");
     CHECK(inv.global.server == "https://acme.test/directory");
     CHECK(inv.global.email == "ops@example.com");
     CHECK(inv.global.agreeTos);
     CHECK(inv.global.stateDir == "/tmp/state");
-    CHECK(inv.issue.domains ==
+    auto spec = specOf(inv);
+    CHECK(certkeep::lifecycle::identifierValues(spec.identifiers) ==
           std::vector<std::string>{"a.example.com", "b.example.com", "c.example.com"});
-    CHECK(inv.issue.keyType == "rsa2048");
-    CHECK(inv.issue.webroot == "/var/www");
-    CHECK(inv.issue.httpListen.empty());
-    CHECK(inv.issue.preferredChain == "Root X1");
+    CHECK(spec.name == "a.example.com");
+    CHECK(spec.keyType == certkeep::acme::KeyType::Rsa2048);
+    CHECK(spec.challenge.webroot == "/var/www");
+    CHECK(spec.challenge.httpListen.empty());
+    CHECK(spec.preferredChain == "Root X1");
+    CHECK_FALSE(spec.replaceNames);
 }
 
 TEST_CASE("defaults: letsencrypt production, es256, ec-p256, not verbose", "[cli][options]") {
@@ -95,7 +134,9 @@ TEST_CASE("defaults: letsencrypt production, es256, ec-p256, not verbose", "[cli
 
     CHECK(inv.global.server == "https://acme-v02.api.letsencrypt.org/directory");
     CHECK(inv.global.accountKeyType == "es256");
-    CHECK(inv.issue.keyType == "ec-p256");
+    CHECK_FALSE(inv.global.accountKeyTypeGiven);
+    CHECK_FALSE(inv.global.serverGiven);
+    CHECK(specOf(inv).keyType == certkeep::acme::KeyType::EcP256);
     CHECK(inv.global.verbose == 0);
     CHECK_FALSE(inv.global.agreeTos);
     CHECK(inv.global.eabKid.empty());
@@ -120,8 +161,8 @@ TEST_CASE("letsencrypt aliases resolve to directory URLs", "[cli][options]") {
 
 TEST_CASE("account subcommands", "[cli][options]") {
     EnvGuard env;
-    CHECK(parse({"account", "register", "--agree-tos"}).command == Command::AccountRegister);
-    CHECK(parse({"account", "show"}).command == Command::AccountShow);
+    CHECK(commandOf(parse({"account", "register", "--agree-tos"})) == "account register");
+    CHECK(commandOf(parse({"account", "show"})) == "account show");
     CHECK_THROWS_AS(parse({"account"}), UsageError);
     CHECK_THROWS_AS(parse({"account", "delete"}), UsageError);
     CHECK_THROWS_AS(parse({"account", "show", "extra"}), UsageError);
@@ -139,16 +180,15 @@ TEST_CASE("account refuses issue options", "[cli][options]") {
 
 TEST_CASE("options --http-listen and --webroot exclude each other", "[cli][options]") {
     EnvGuard env;
-    CHECK_THAT(usageMessage({"issue", "-d", "a.example.com", "--http-listen", ":8080", "--webroot",
-                             "/var/www"}),
-               Catch::Contains("--webroot"));
-    CHECK(parse({"issue", "-d", "a.example.com", "--http-listen", ":8080"}).issue.httpListen ==
-          ":8080");
+    CHECK(specError({"issue", "-d", "a.example.com", "--http-listen", ":8080", "--webroot",
+                     "/var/www"}) != "<no error>");
+    CHECK(specOf(parse({"issue", "-d", "a.example.com", "--http-listen", ":8080"}))
+              .challenge.httpListen == ":8080");
 }
 
 TEST_CASE("unknown commands, options and stray words are usage errors", "[cli][options]") {
     EnvGuard env;
-    CHECK_THAT(usageMessage({"renew"}), Catch::Contains("renew"));
+    CHECK_THAT(usageMessage({"frobnicate"}), Catch::Contains("frobnicate"));
     CHECK_THAT(usageMessage({"issue", "-d", "a.example.com", "--no-such-option"}),
                Catch::Contains("no-such-option"));
     CHECK_THAT(usageMessage({"issue", "a.example.com"}), Catch::Contains("a.example.com"));
@@ -160,9 +200,11 @@ TEST_CASE("unknown commands, options and stray words are usage errors", "[cli][o
 TEST_CASE("help and version options need no command", "[cli][options]") {
     EnvGuard env;
     auto help = parse({"--help"});
-    CHECK(help.command == Command::Help);
-    CHECK_THAT(help.helpText, Catch::Contains("--eab-hmac-key"));
-    CHECK(parse({"--version"}).command == Command::Version);
+    CHECK(help.help);
+    CHECK(help.command == nullptr);
+    CHECK_THAT(help.helpText, Catch::Contains("--eab-hmac-key-file"));
+    CHECK_THAT(help.helpText, Catch::Contains("account register"));
+    CHECK(parse({"--version"}).version);
 }
 
 TEST_CASE("EAB needs both the key id and the HMAC key", "[cli][options]") {
@@ -199,20 +241,97 @@ TEST_CASE("an exported CERTKEEP_EAB_HMAC_KEY alone does not break other commands
 
     Invocation inv;
     REQUIRE_NOTHROW(inv = parse({"issue", "-d", "a.example.com"}));
-    CHECK(inv.command == Command::Issue);
+    CHECK(commandOf(inv) == "issue");
     CHECK(inv.global.eabKid.empty());
     REQUIRE_NOTHROW(inv = parse({"account", "show"}));
-    CHECK(inv.command == Command::AccountShow);
+    CHECK(commandOf(inv) == "account show");
 }
 
 TEST_CASE("an option given with an empty value is a usage error", "[cli][options]") {
     // An unset shell variable ("--webroot $WEBROOT") must not fall back to a default.
     EnvGuard env;
-    CHECK_THAT(usageMessage({"issue", "-d", ""}), Catch::Contains("domain"));
-    CHECK_THAT(usageMessage({"issue", "-d", "a.example.com", "--webroot", ""}),
+    CHECK_THAT(specError({"issue", "-d", ""}), Catch::Contains("domain"));
+    CHECK_THAT(specError({"issue", "-d", "a.example.com", "--webroot", ""}),
                Catch::Contains("--webroot"));
     CHECK_THAT(usageMessage({"--server", "", "issue", "-d", "a.example.com"}),
                Catch::Contains("--server"));
-    CHECK_THAT(usageMessage({"issue", "-d", "a.example.com", "--name="}),
-               Catch::Contains("--name"));
+    CHECK_THAT(specError({"issue", "-d", "a.example.com", "--name="}), Catch::Contains("--name"));
+}
+
+TEST_CASE("--server must be https: http is refused before anything happens", "[cli][options]") {
+    EnvGuard env;
+    CHECK_THAT(usageMessage({"--server", "http://acme.test/dir", "account", "show"}),
+               Catch::Contains("https only"));
+    CHECK_THAT(usageMessage({"--server", "ftp://acme.test/dir", "account", "show"}),
+               Catch::Contains("not a URL"));
+    CHECK(parse({"--server", "https://acme.test/dir", "account", "show"}).global.serverGiven);
+}
+
+TEST_CASE("an invalid --email is refused before any request", "[cli][options]") {
+    EnvGuard env;
+    CHECK_THAT(usageMessage({"--email", "ops", "account", "register"}), Catch::Contains("'@'"));
+    CHECK_THAT(usageMessage({"--email", "a@b@example.com", "account", "register"}),
+               Catch::Contains("--email"));
+    CHECK_THAT(usageMessage({"--email", "ops@example.com,dev@example.com", "account", "register"}),
+               Catch::Contains("--email"));
+    CHECK_THAT(usageMessage({"--email", "ops@localhost", "account", "register"}),
+               Catch::Contains("after '@'"));
+    CHECK_THAT(usageMessage({"--email", "mailto:ops@example.com", "account", "register"}),
+               Catch::Contains("mailto"));
+    CHECK(parse({"--email", "ops+certs@example.com", "account", "register"}).global.email ==
+          "ops+certs@example.com");
+}
+
+TEST_CASE("the EAB HMAC key may come from a file, never needing the command line",
+          "[cli][options]") {
+    EnvGuard env;
+    char path[] = "/tmp/certkeep-eab-XXXXXX";
+    int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    const char text[] = "c2VjcmV0\n";
+    REQUIRE(write(fd, text, sizeof text - 1) == static_cast<ssize_t>(sizeof text - 1));
+    close(fd);
+    auto inv = parse({"--eab-kid", "kid-1", "--eab-hmac-key-file", path, "account", "register"});
+    CHECK(inv.global.eabHmacKey == "c2VjcmV0");
+    CHECK_THAT(usageMessage({"--eab-kid", "kid-1", "--eab-hmac-key-file", "/nonexistent/eab",
+                             "account", "register"}),
+               Catch::Contains("cannot read"));
+    unlink(path);
+}
+
+TEST_CASE("issue: port 0, wildcards and IP identifiers", "[cli][options]") {
+    EnvGuard env;
+    CHECK_THAT(specError({"issue", "-d", "a.example.com", "--http-listen", ":0"}),
+               Catch::Contains("port 0"));
+    CHECK_THAT(specError({"issue", "-d", "*.example.com"}), Catch::Contains("dns-01"));
+    auto spec = specOf(parse({"issue", "-d", "192.0.2.1", "-d", "2001:DB8:0::1", "-d",
+                              "a.example.com"}));
+    REQUIRE(spec.identifiers.size() == 3);
+    CHECK(spec.identifiers[0] == certkeep::acme::Identifier{"ip", "192.0.2.1"});
+    CHECK(spec.identifiers[1] == certkeep::acme::Identifier{"ip", "2001:db8::1"});
+    CHECK(spec.identifiers[2] == certkeep::acme::Identifier{"dns", "a.example.com"});
+    CHECK(spec.name == "192.0.2.1");
+    CHECK(specOf(parse({"issue", "-d", "::1"})).name == "ip--1");
+    CHECK(specOf(parse({"issue", "-d", "a.example.com", "--replace-names"})).replaceNames);
+}
+
+TEST_CASE("a first domain longer than 64 characters gets a derived valid name",
+          "[cli][options]") {
+    EnvGuard env;
+    std::string longName = std::string(60, 'a') + ".example.com";
+    std::string other = std::string(60, 'a') + ".example.org";
+    auto a = deriveCertName({"dns", longName});
+    auto b = deriveCertName({"dns", other});
+    CHECK(a.size() <= 64);
+    CHECK(certkeep::store::isValidCertName(a));
+    CHECK(a != b);
+    CHECK(a.rfind(std::string(50, 'a'), 0) == 0);
+}
+
+TEST_CASE("options of one command are refused by another, by name", "[cli][options]") {
+    EnvGuard env;
+    CHECK_THAT(usageMessage({"account", "show", "--replace-names"}),
+               Catch::Contains("--replace-names"));
+    CHECK_THAT(usageMessage({"account", "register", "--profile", "tlsserver"}),
+               Catch::Contains("not an option of \"account register\""));
 }

@@ -1,386 +1,422 @@
-// One whole issuance (RFC 8555 §7.4) against the fake server, with a throwaway CA.
-#include "acme/issuance.hpp"
-#include "fakes/acme_documents.hpp"
-#include "fakes/client_fixture.hpp"
-#include "fakes/fake_solver.hpp"
+// One whole issuance through lifecycle/ against the fake ACME server, an in-memory store, a
+// fake clock and a fake solver: the phases, the pending order that keeps an issued certificate
+// from being lost, the account lock, and what is refused before anything is stored.
+#include "fakes/fake_clock.hpp"
+#include "fakes/fake_solver_factory.hpp"
+#include "fakes/fake_store.hpp"
+#include "fakes/fake_transport.hpp"
+#include "lifecycle/account.hpp"
+#include "lifecycle/authorize.hpp"
+#include "lifecycle/certificate.hpp"
+#include "lifecycle/issuance.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <map>
+#include <thread>
 
 using namespace certkeep;
-using certkeep::fakes::ClientFixture;
-using certkeep::fakes::FakeCa;
-using certkeep::fakes::jsonResponse;
-using certkeep::fakes::ServerRequest;
-using nlohmann::json;
+using lifecycle::CertificateSpec;
 
 namespace {
 
-// A CA hierarchy: leaves are issued by `issuing`, whose certificate is signed by `root`
-// (default chain) or by `otherRoot` (alternate chain).
-struct Pki {
-    FakeCa issuing{"Fake Issuing CA"};
-    FakeCa root{"Fake Root X1"};
-    FakeCa otherRoot{"Other Root X2"};
-    std::string defaultIntermediate = root.crossSign(issuing);
-    std::string alternateIntermediate = otherRoot.crossSign(issuing);
+// The fakes wired into lifecycle::Services, with an account spec for the fake server.
+struct Harness {
+    fakes::FakeAcmeServer server;
+    fakes::FakeStore store;
+    fakes::FakeClock clock;
+    ShutdownGate gate;
+    fakes::FakeSolverFactory solvers;
+    lifecycle::ActiveSolvers active;
+    std::vector<std::string> notes;
+    lifecycle::Services services{store,
+                                 server,
+                                 clock,
+                                 gate,
+                                 solvers,
+                                 active,
+                                 {},
+                                 [this](const std::string& line) { notes.push_back(line); },
+                                 {}};
+    lifecycle::AccountSpec account;
+
+    Harness() {
+        account.server = {server.directoryUrl(), ""};
+        account.agreeTos = true;
+        account.email = "ops@example.com";
+    }
+
+    static CertificateSpec spec(const std::vector<std::string>& dns, std::string name = "") {
+        CertificateSpec s;
+        for (const auto& d : dns) {
+            s.identifiers.push_back({"dns", d});
+        }
+        s.name = name.empty() ? dns.front() : name;
+        return s;
+    }
+
+    Result<lifecycle::IssueOutcome> issue(const CertificateSpec& s) {
+        return lifecycle::issueCertificate(services, account, s);
+    }
+
+    [[nodiscard]] bool notesContain(const std::string& text) const {
+        return std::any_of(notes.begin(), notes.end(),
+                           [&](const std::string& n) { return n.find(text) != std::string::npos; });
+    }
 };
 
-Pki& pki() {
-    static Pki p;
-    return p;
-}
-
-// Per-domain authorization state on the fake server.
-struct AuthzState {
-    std::string domain;
-    std::string url;
-    std::string challengeUrl;
-    std::string token;
-    std::string status;       // what the authorization says now
-    std::string afterAnswer;  // status once the challenge was answered ("valid"/"invalid")
-    json challengeError;      // set on the challenge when afterAnswer is "invalid"
-    int pendingPollsLeft = 1; // polls answered "pending" after the challenge was answered
-};
-
-// The fake server side of one issuance, with knobs for misbehaviour.
-struct Scenario {
-    ClientFixture f;
-    std::vector<AuthzState> authzs;
-    std::string orderUrl;
-    std::string finalizeUrl;
-    std::string certUrl;
-    std::string altCertUrl;
-    std::string orderStatus = "pending";
-    std::string csrB64;                  // the csr member of the finalize payload
-    std::optional<fakes::ParsedCsr> csr; // parsed from it
-    std::vector<std::string> leafNames;  // names the CA puts into the leaf ("" = CSR's)
-    bool leafForAnotherKey = false;      // issue the leaf for a key that is not ours
-    fakes::FakeSolver solver;
-
-    using Domains = std::vector<std::pair<std::string, std::string>>; // name, first status
-
-    explicit Scenario(const Domains& domains) {
-        f.ready();
-        orderUrl = f.server.url("/order/1");
-        finalizeUrl = f.server.url("/order/1/finalize");
-        certUrl = f.server.url("/cert/1");
-        altCertUrl = f.server.url("/cert/1/alt");
-        int n = 0;
-        for (const auto& [domain, status] : domains) {
-            ++n;
-            AuthzState a{domain,
-                         f.server.url("/authz/" + std::to_string(n)),
-                         f.server.url("/chal/" + std::to_string(n)),
-                         fakes::tokenFor(domain),
-                         status,
-                         "valid",
-                         nullptr};
-            authzs.push_back(a);
-        }
-        routes();
-    }
-
-    std::vector<std::string> domains() const {
-        std::vector<std::string> out;
-        for (const auto& a : authzs) {
-            out.push_back(a.domain);
-        }
-        return out;
-    }
-
-    json orderDoc() const {
-        std::vector<std::string> urls;
-        for (const auto& a : authzs) {
-            urls.push_back(a.url);
-        }
-        return fakes::orderJson(orderStatus, domains(), urls, finalizeUrl,
-                                orderStatus == "valid" ? certUrl : "");
-    }
-
-    json authzDoc(const AuthzState& a) const {
-        json chal = fakes::challengeJson("http-01", a.challengeUrl, a.token, a.status);
-        if (a.status == "invalid" && !a.challengeError.is_null()) {
-            chal["error"] = a.challengeError;
-        }
-        json dns = fakes::challengeJson("dns-01", a.challengeUrl + "-dns", a.token, "pending");
-        return fakes::authzJson(a.domain, a.status, json::array({dns, chal}));
-    }
-
-    std::string chainPem(const std::string& intermediate) const {
-        const auto& pub = csr->publicKey;
-        std::vector<std::string> names = leafNames.empty() ? csr->dnsNames : leafNames;
-        std::string leaf;
-        if (leafForAnotherKey) {
-            auto other = fakes::generateKey();
-            leaf = pki().issuing.issueLeaf(other.get(), names);
-        } else {
-            leaf = pki().issuing.issueLeaf(pub.get(), names);
-        }
-        return leaf + intermediate;
-    }
-
-    void routes() {
-        auto& s = f.server;
-        s.route(s.newOrderUrl(), [this](const ServerRequest&) {
-            return jsonResponse(201, orderDoc(), {{"location", orderUrl}});
-        });
-        for (std::size_t i = 0; i < authzs.size(); ++i) {
-            s.route(authzs[i].url, [this, i](const ServerRequest&) {
-                AuthzState& a = authzs[i];
-                json doc = authzDoc(a);
-                if (a.status == "processing") {
-                    if (a.pendingPollsLeft-- <= 0) {
-                        a.status = a.afterAnswer;
-                        doc = authzDoc(a);
-                    } else {
-                        doc["status"] = "pending";
-                    }
-                }
-                return jsonResponse(200, doc);
-            });
-            s.route(authzs[i].challengeUrl, [this, i](const ServerRequest&) {
-                authzs[i].status = "processing"; // internal marker: answered, not yet judged
-                return jsonResponse(200, fakes::challengeJson("http-01", authzs[i].challengeUrl,
-                                                              authzs[i].token, "processing"));
-            });
-        }
-        s.route(finalizeUrl, [this](const ServerRequest& r) {
-            json payload = r.jws.payloadJson();
-            csrB64 = payload.value("csr", std::string());
-            auto der = base64urlDecode(csrB64);
-            csr = der ? fakes::parseCsrDer(*der) : std::nullopt;
-            orderStatus = csr ? "processing" : "invalid";
-            return jsonResponse(200, orderDoc(), {{"location", orderUrl}});
-        });
-        s.route(orderUrl, [this](const ServerRequest&) {
-            if (orderStatus == "processing") {
-                orderStatus = "valid";
-            }
-            return jsonResponse(200, orderDoc());
-        });
-        s.route(certUrl, [this](const ServerRequest&) {
-            return fakes::makeResponse(
-                200, chainPem(pki().defaultIntermediate),
-                {{"content-type", "application/pem-certificate-chain"},
-                 {"link", "<" + altCertUrl + ">;rel=\"alternate\""},
-                 {"link", "<" + f.server.directoryUrl() + ">;rel=\"index\""}});
-        });
-        s.route(altCertUrl, [this](const ServerRequest&) {
-            return fakes::makeResponse(200, chainPem(pki().alternateIntermediate),
-                                       {{"content-type", "application/pem-certificate-chain"}});
-        });
-    }
-
-    Result<acme::IssuedCertificate> issue(const std::string& preferredChain = "") {
-        acme::IssueRequest request;
-        request.domains = domains();
-        request.preferredChain = preferredChain;
-        auto thumbprint = acme::jwkThumbprint(f.signer.jwk());
-        REQUIRE(thumbprint.ok());
-        thumbprint_ = *thumbprint;
-        return acme::issueCertificate(*f.client, solver, request, thumbprint_);
-    }
-
-    std::string thumbprint_;
-};
-
-std::size_t countCerts(const std::string& pem) {
-    std::size_t n = 0;
-    for (auto pos = pem.find("-----BEGIN CERTIFICATE-----"); pos != std::string::npos;
-         pos = pem.find("-----BEGIN CERTIFICATE-----", pos + 1)) {
-        ++n;
-    }
-    return n;
-}
-
-std::multiset<std::pair<std::string, std::string>>
-tokensOf(const std::vector<fakes::FakeSolver::Call>& calls) {
-    std::multiset<std::pair<std::string, std::string>> out;
-    for (const auto& c : calls) {
-        out.emplace(c.domain, c.token);
-    }
-    return out;
+std::string errorOf(const Result<lifecycle::IssueOutcome>& r) {
+    return r ? std::string("<success>") : r.error().message;
 }
 
 } // namespace
 
-TEST_CASE("issuance end to end: reused and new authorizations, CSR, chain, key",
-          "[acme][issuance]") {
-    Scenario s(Scenario::Domains{{"a.example.com", "valid"}, {"b.example.com", "pending"}});
+TEST_CASE("issuance: present all, wait ready, respond, clean up; stored with its settings",
+          "[lifecycle][issuance]") {
+    Harness h;
+    auto out = h.issue(Harness::spec({"a.example.com", "b.example.com"}, "site"));
+    REQUIRE(out.ok());
+    CHECK(out->version == 1);
+    CHECK_FALSE(out->recovered);
+    CHECK(h.solvers.solver.calls ==
+          std::vector<std::string>{"present a.example.com", "present b.example.com", "waitReady",
+                                   "cleanup a.example.com", "cleanup b.example.com"});
+    CHECK(h.server.counts.challenge == 2);
+    auto live = h.store.loadLive("site");
+    REQUIRE(live.ok());
+    REQUIRE(live->has_value());
+    auto info = acme::inspectCertPem((*live)->certPem);
+    REQUIRE(info.ok());
+    CHECK(info->dnsNames == std::vector<std::string>{"a.example.com", "b.example.com"});
+    auto settings = h.store.loadSettings("site");
+    REQUIRE(settings.ok());
+    REQUIRE(settings->has_value());
+    CHECK((*settings)->identifiers ==
+          std::vector<std::string>{"dns:a.example.com", "dns:b.example.com"});
+    CHECK((*settings)->server == h.server.directoryUrl());
+    auto pending = h.store.loadPendingOrder("site");
+    REQUIRE(pending.ok());
+    CHECK_FALSE(pending->has_value());
+    CHECK(h.server.httpRequests().empty());
+    CHECK(h.server.nonceViolations().empty());
+}
 
-    auto issued = s.issue();
+TEST_CASE("the solver's ready deadline and the fetch notice timeout come from the flow options",
+          "[lifecycle][issuance]") {
+    Harness h;
+    h.solvers.solver.offerFetchNotifier = true;
+    h.services.flow.fetchNoticeTimeout = std::chrono::milliseconds(1234);
+    REQUIRE(h.issue(Harness::spec({"a.example.com"})).ok());
+    REQUIRE(h.solvers.solver.awaitedFetches.size() == 1);
+    CHECK(h.solvers.solver.awaitedFetches[0].second == std::chrono::milliseconds(1234));
+    REQUIRE(h.solvers.solver.lastDeadline.has_value());
+    CHECK(*h.solvers.solver.lastDeadline - h.clock.now() <= h.services.flow.readyTimeout);
+}
 
-    REQUIRE(issued.ok());
-    // Only the pending authorization was presented and answered, and cleaned up after.
-    REQUIRE(s.solver.presented.size() == 1);
-    const auto& call = s.solver.presented[0];
-    CHECK(call.domain == "b.example.com");
-    CHECK(call.token == s.authzs[1].token);
-    CHECK(call.keyAuth == s.authzs[1].token + "." + s.thumbprint_);
-    CHECK(tokensOf(s.solver.cleanedUp) == tokensOf(s.solver.presented));
-    CHECK(s.f.server.requestsTo(s.authzs[0].challengeUrl).empty());
-    auto answers = s.f.server.requestsTo(s.authzs[1].challengeUrl, "POST");
-    REQUIRE(answers.size() == 1);
-    CHECK(answers[0].jws.payload == "{}");
-    CHECK(s.f.server.requestsTo(s.authzs[1].challengeUrl + "-dns").empty());
+TEST_CASE("a solver that is not ready stops the run before the CA is told to validate",
+          "[lifecycle][issuance]") {
+    Harness h;
+    h.solvers.solver.waitReadyError = makeError(ErrorKind::Timeout, "records not visible");
+    auto out = h.issue(Harness::spec({"a.example.com"}));
+    REQUIRE_FALSE(out.ok());
+    CHECK(out.error().kind == ErrorKind::Timeout);
+    CHECK(h.server.counts.challenge == 0);
+    CHECK(h.solvers.solver.cleanedUp.size() == 1);
+}
 
-    // The finalize payload carries a base64url DER CSR with both names, self-signed.
-    CHECK(fakes::decodeJws(s.f.server.requestsTo(s.finalizeUrl)[0].http.body).ok);
-    CHECK(isBase64url(s.csrB64));
-    REQUIRE(s.csr.has_value());
-    CHECK(s.csr->signatureOk);
-    CHECK(s.csr->dnsNames == std::vector<std::string>{"a.example.com", "b.example.com"});
+TEST_CASE("the key and order URL are stored before finalize; a run that could not store the "
+          "certificate is completed by the next one without a new order",
+          "[lifecycle][issuance][pending]") {
+    Harness h;
+    h.store.failSaveCertificate = makeError(ErrorKind::Io, "writing: No space left on device");
+    auto first = h.issue(Harness::spec({"a.example.com"}));
+    REQUIRE_FALSE(first.ok());
+    CHECK_THAT(first.error().message, Catch::Contains("No space left"));
+    auto pending = h.store.loadPendingOrder("a.example.com");
+    REQUIRE(pending.ok());
+    REQUIRE(pending->has_value());
+    CHECK((*pending)->orderUrl == h.server.orderUrl(1));
+    CHECK_THAT((*pending)->keyPem, Catch::Contains("PRIVATE KEY"));
+    CHECK(h.server.counts.newOrder == 1);
+    CHECK(h.server.counts.finalize == 1);
 
-    // Certificate downloaded as a PEM chain.
-    auto downloads = s.f.server.requestsTo(s.certUrl, "POST");
-    REQUIRE(downloads.size() == 1);
-    CHECK(downloads[0].http.accept == "application/pem-certificate-chain");
-    CHECK(s.f.server.requestsTo(s.altCertUrl).empty()); // no preference: no alternates fetched
+    auto second = h.issue(Harness::spec({"a.example.com"}));
+    REQUIRE(second.ok());
+    CHECK(second->recovered);
+    CHECK(h.server.counts.newOrder == 1); // no second order: the CA already issued
+    CHECK(h.server.counts.finalize == 1);
+    auto live = h.store.loadLive("a.example.com");
+    REQUIRE(live.ok());
+    REQUIRE(live->has_value());
+    CHECK((*live)->keyPem == (*pending)->keyPem); // the certificate of the stored key
+    auto after = h.store.loadPendingOrder("a.example.com");
+    REQUIRE(after.ok());
+    CHECK_FALSE(after->has_value());
+}
 
-    // Leaf and chain split; the key is the CSR's and matches the leaf.
-    CHECK(countCerts(issued->certPem) == 1);
-    CHECK(countCerts(issued->chainPem) == 1);
-    CHECK(issued->fullchainPem == issued->certPem + issued->chainPem);
-    CHECK(issued->info.dnsNames == std::vector<std::string>{"a.example.com", "b.example.com"});
-    CHECK(issued->info.issuerCn == "Fake Issuing CA");
-    CHECK(issued->topIssuer == "Fake Root X1");
-    CHECK(issued->orderUrl == s.orderUrl);
-    auto key = acme::PrivateKey::fromPem(issued->keyPem);
+TEST_CASE("a pending order the CA reports invalid, or one for other names, is discarded",
+          "[lifecycle][issuance][pending]") {
+    Harness h;
+    std::string status = GENERATE(std::string("invalid"), std::string("other-names"));
+    auto key = acme::PrivateKey::generate(acme::KeyType::EcP256);
     REQUIRE(key.ok());
-    auto matches = acme::certMatchesKey(issued->certPem, *key);
-    REQUIRE(matches.ok());
-    CHECK(*matches);
-    CHECK(EVP_PKEY_eq(key->get(), s.csr->publicKey.get()) == 1);
-    CHECK(s.f.server.nonceViolations().empty());
+    std::vector<acme::Identifier> ids{{"dns", "a.example.com"}};
+    std::string orderUrl = h.server.seedOrder(ids, status == "invalid" ? "invalid" : "valid",
+                                              status == "invalid" ? nullptr : key->get());
+    // The account must exist for the pending order to belong to it.
+    REQUIRE(lifecycle::openAccount(h.services, h.account, lifecycle::AccountMode::Create).ok());
+    auto account = h.store.loadAccount(h.server.directoryUrl());
+    REQUIRE(account.ok());
+    store::PendingOrder p;
+    p.server = h.server.directoryUrl();
+    p.accountUrl = (*account)->url;
+    p.orderUrl = orderUrl;
+    p.identifiers = {status == "invalid" ? "dns:a.example.com" : "dns:b.example.com"};
+    p.keyPem = *key->toPem();
+    REQUIRE(h.store.savePendingOrder("a.example.com", p).ok());
+
+    auto out = h.issue(Harness::spec({"a.example.com"}));
+    REQUIRE(out.ok());
+    CHECK_FALSE(out->recovered);
+    CHECK(h.server.counts.newOrder == 1);
+    CHECK(h.notesContain("discarding"));
+    auto live = h.store.loadLive("a.example.com");
+    REQUIRE(live.ok());
+    REQUIRE(live->has_value());
+    CHECK((*live)->keyPem != p.keyPem);
 }
 
-TEST_CASE("a preferred chain is fetched from the alternates and chosen", "[acme][issuance]") {
-    Scenario s(Scenario::Domains{{"a.example.com", "pending"}});
+TEST_CASE("webroot tokens are recorded before they are written, and a killed run's are removed "
+          "by the next run", "[lifecycle][issuance][pending]") {
+    Harness h;
+    auto spec = Harness::spec({"a.example.com"});
+    spec.challenge.webroot = "/srv/www";
+    h.store.failSaveCertificate = makeError(ErrorKind::Io, "disk full");
+    // Record what the pending order holds at the moment present() runs.
+    REQUIRE_FALSE(h.issue(spec).ok());
+    REQUIRE(h.solvers.solver.presented.size() == 1);
+    CHECK(h.store.savePendingOrderCalls >= 2); // tokens, then key before finalize
 
-    auto issued = s.issue("Other Root X2");
-
-    REQUIRE(issued.ok());
-    CHECK(issued->topIssuer == "Other Root X2");
-    CHECK(s.f.server.requestsTo(s.altCertUrl, "POST").size() == 1);
-    auto top = acme::inspectCertPem(issued->chainPem);
-    REQUIRE(top.ok());
-    CHECK(top->issuerCn == "Other Root X2");
+    // A run killed while its token was published: the record names the token.
+    store::PendingOrder killed;
+    killed.server = h.server.directoryUrl();
+    killed.published = {{"webroot", "/srv/www", "leftover-token-AAAAAAAAAAAAAAAAAAAA"}};
+    REQUIRE(h.store.savePendingOrder("b.example.com", killed).ok());
+    auto specB = Harness::spec({"b.example.com"});
+    specB.challenge.webroot = "/srv/www";
+    REQUIRE(h.issue(specB).ok());
+    CHECK(h.solvers.webrootsAsked == std::vector<std::string>{"/srv/www"});
+    REQUIRE(h.solvers.leftovers.cleanedUp.size() == 1);
+    CHECK(h.solvers.leftovers.cleanedUp[0].token == "leftover-token-AAAAAAAAAAAAAAAAAAAA");
 }
 
-TEST_CASE("an unknown preferred chain falls back to the default chain", "[acme][issuance]") {
-    Scenario s(Scenario::Domains{{"a.example.com", "pending"}});
-
-    auto issued = s.issue("No Such Root");
-
-    REQUIRE(issued.ok());
-    CHECK(issued->topIssuer == "Fake Root X1");
+TEST_CASE("an authorization for an identifier nobody asked for is refused before any solver "
+          "sees it", "[lifecycle][issuance][hostile]") {
+    Harness h;
+    h.server.extraAuthorization = "evil.example.net";
+    auto out = h.issue(Harness::spec({"a.example.com"}));
+    REQUIRE_FALSE(out.ok());
+    CHECK(out.error().kind == ErrorKind::Protocol);
+    CHECK_THAT(out.error().message, Catch::Contains("evil.example.net"));
+    CHECK(h.solvers.solver.presentAttempts == 0);
+    CHECK(h.server.counts.challenge == 0);
 }
 
-TEST_CASE("a certificate that does not match our key is refused", "[acme][issuance]") {
-    Scenario s(Scenario::Domains{{"a.example.com", "pending"}});
-    s.leafForAnotherKey = true;
-
-    auto issued = s.issue();
-
-    REQUIRE_FALSE(issued.ok());
-    CHECK(issued.error().kind == ErrorKind::Protocol);
-    CHECK_THAT(issued.error().message, Catch::Contains("does not match our key"));
+TEST_CASE("a chain that does not link is refused before anything is stored",
+          "[lifecycle][issuance][hostile]") {
+    Harness h;
+    h.server.brokenChain = true;
+    auto out = h.issue(Harness::spec({"a.example.com"}));
+    REQUIRE_FALSE(out.ok());
+    CHECK(out.error().kind == ErrorKind::Protocol);
+    CHECK_THAT(out.error().message, Catch::Contains("does not link"));
+    CHECK(h.store.saveCertificateCalls == 0);
 }
 
-TEST_CASE("a certificate missing a requested name is refused", "[acme][issuance]") {
-    Scenario s(Scenario::Domains{{"a.example.com", "valid"}, {"b.example.com", "pending"}});
-    s.leafNames = {"a.example.com", "evil.example.net"};
-
-    auto issued = s.issue();
-
-    REQUIRE_FALSE(issued.ok());
-    CHECK(issued.error().kind == ErrorKind::Protocol);
-    CHECK_THAT(issued.error().message, Catch::Contains("b.example.com"));
+TEST_CASE("a certificate for another key or without a requested name is refused",
+          "[lifecycle][issuance][hostile]") {
+    Harness h;
+    SECTION("another key") {
+        h.server.leafForAnotherKey = true;
+        CHECK_THAT(errorOf(h.issue(Harness::spec({"a.example.com"}))),
+                   Catch::Contains("does not match our key"));
+    }
+    SECTION("a missing name") {
+        h.server.leafNames = {"a.example.com"};
+        CHECK_THAT(errorOf(h.issue(Harness::spec({"a.example.com", "b.example.com"}))),
+                   Catch::Contains("without b.example.com"));
+    }
+    CHECK(h.store.saveCertificateCalls == 0);
 }
 
-TEST_CASE("an invalid authorization is a Validation error naming the domain, and every "
-          "presented token is cleaned up",
-          "[acme][issuance]") {
-    Scenario s(Scenario::Domains{
-        {"a.example.com", "pending"}, {"b.example.com", "pending"}, {"c.example.com", "pending"}});
-    s.authzs[1].afterAnswer = "invalid";
-    s.authzs[1].challengeError = {{"type", "urn:ietf:params:acme:error:unauthorized"},
-                                  {"detail", "Invalid response from http://b.example.com: 404"},
-                                  {"status", 403}};
-
-    auto issued = s.issue();
-
-    REQUIRE_FALSE(issued.ok());
-    CHECK(issued.error().kind == ErrorKind::Validation);
-    CHECK_THAT(issued.error().message, Catch::Contains("b.example.com"));
-    CHECK_THAT(issued.error().message, Catch::Contains("404"));
-    REQUIRE(issued.error().problem.has_value());
-    CHECK(issued.error().problem->shortType() == "unauthorized");
-    CHECK(s.solver.presented.size() == 3);
-    CHECK(tokensOf(s.solver.cleanedUp) == tokensOf(s.solver.presented));
-    CHECK(s.f.server.requestsTo(s.finalizeUrl).empty());
+TEST_CASE("an http URL anywhere the CA hands out stops the run with a Protocol error",
+          "[lifecycle][issuance][hostile]") {
+    Harness h;
+    std::string field = GENERATE(std::string("newOrder"), std::string("finalize"),
+                                 std::string("authorization"), std::string("challenge"),
+                                 std::string("certificate"));
+    h.server.httpUrls = {field};
+    auto out = h.issue(Harness::spec({"a.example.com"}));
+    INFO(field);
+    REQUIRE_FALSE(out.ok());
+    CHECK(out.error().kind == ErrorKind::Protocol);
+    CHECK_THAT(out.error().message, Catch::Contains("https"));
+    CHECK(h.server.httpRequests().empty());
+    CHECK(h.store.saveCertificateCalls == 0);
 }
 
-TEST_CASE("an authorization that is invalid without a reason still names the domain",
-          "[acme][issuance]") {
-    Scenario s(Scenario::Domains{{"a.example.com", "pending"}, {"b.example.com", "invalid"}});
-
-    auto issued = s.issue();
-
-    REQUIRE_FALSE(issued.ok());
-    CHECK(issued.error().kind == ErrorKind::Validation);
-    CHECK_THAT(issued.error().message, Catch::Contains("b.example.com"));
-    CHECK(tokensOf(s.solver.cleanedUp) == tokensOf(s.solver.presented));
+TEST_CASE("changing the names of an existing certificate needs replaceNames",
+          "[lifecycle][issuance]") {
+    Harness h;
+    REQUIRE(h.issue(Harness::spec({"a.example.com"}, "site")).ok());
+    auto typo = h.issue(Harness::spec({"b.example.com"}, "site"));
+    REQUIRE_FALSE(typo.ok());
+    CHECK(typo.error().kind == ErrorKind::Usage);
+    CHECK_THAT(typo.error().message, Catch::Contains("a.example.com"));
+    CHECK_THAT(typo.error().message, Catch::Contains("b.example.com"));
+    CHECK(h.server.counts.newOrder == 1);
+    auto spec = Harness::spec({"b.example.com"}, "site");
+    spec.replaceNames = true;
+    REQUIRE(h.issue(spec).ok());
+    // The same names in another order are the same set.
+    REQUIRE(h.issue(Harness::spec({"b.example.com"}, "site")).ok());
 }
 
-TEST_CASE("a solver that cannot present stops issuance and earlier tokens are cleaned up",
-          "[acme][issuance]") {
-    Scenario s(Scenario::Domains{{"a.example.com", "pending"}, {"b.example.com", "pending"}});
-    s.solver.failPresentFor = {"b.example.com"};
-
-    auto issued = s.issue();
-
-    REQUIRE_FALSE(issued.ok());
-    CHECK(issued.error().kind == ErrorKind::Local);
-    REQUIRE(s.solver.presented.size() == 1);
-    CHECK(tokensOf(s.solver.cleanedUp) == tokensOf(s.solver.presented));
-    CHECK(s.f.server.requestsTo(s.authzs[1].challengeUrl).empty());
+TEST_CASE("a profile the CA does not offer is refused, naming the offered ones",
+          "[lifecycle][issuance]") {
+    Harness h;
+    h.server.profiles = {{"classic", "the default"}, {"tlsserver", "45 days"}};
+    auto spec = Harness::spec({"a.example.com"});
+    spec.profile = "shortlived";
+    auto out = h.issue(spec);
+    REQUIRE_FALSE(out.ok());
+    CHECK(out.error().kind == ErrorKind::Usage);
+    CHECK_THAT(out.error().message, Catch::Contains("classic, tlsserver"));
+    spec.profile = "tlsserver";
+    REQUIRE(h.issue(spec).ok());
+    CHECK(h.server.orders().back().profile == "tlsserver");
 }
 
-TEST_CASE("a CA that offers no challenge of the solver's type is a Usage error",
-          "[acme][issuance]") {
-    Scenario s(Scenario::Domains{{"a.example.com", "pending"}});
-    s.solver = fakes::FakeSolver("tls-alpn-01");
+TEST_CASE("the CA forgot the account: re-registered with --agree-tos, a hint without",
+          "[lifecycle][account]") {
+    Harness h;
+    REQUIRE(h.issue(Harness::spec({"a.example.com"})).ok());
+    auto stored = h.store.loadAccount(h.server.directoryUrl());
+    REQUIRE(stored.ok());
+    std::string oldUrl = (*stored)->url;
+    h.server.forgottenAccounts.insert(oldUrl);
 
-    auto issued = s.issue();
+    h.account.agreeTos = false;
+    auto refused = h.issue(Harness::spec({"b.example.com"}));
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().kind == ErrorKind::Usage);
+    CHECK_THAT(refused.error().message, Catch::Contains("--agree-tos"));
 
-    REQUIRE_FALSE(issued.ok());
-    CHECK(issued.error().kind == ErrorKind::Usage);
-    CHECK_THAT(issued.error().message, Catch::Contains("a.example.com"));
-    CHECK(s.solver.presentAttempts == 0);
+    h.account.agreeTos = true;
+    REQUIRE(h.issue(Harness::spec({"b.example.com"})).ok());
+    CHECK(h.notesContain("registered the stored key again"));
+    auto now = h.store.loadAccount(h.server.directoryUrl());
+    REQUIRE(now.ok());
+    CHECK((*now)->url != oldUrl);
+    CHECK((*now)->keyPem == (*stored)->keyPem);
 }
 
-TEST_CASE("choosePreferredChain picks by the topmost issuer CN, else the first", "[acme][chain]") {
-    auto leafKey = fakes::generateKey();
-    std::string leaf = pki().issuing.issueLeaf(leafKey.get(), {"a.example.com"});
-    std::vector<std::string> chains{leaf + pki().defaultIntermediate,
-                                    leaf + pki().alternateIntermediate};
+TEST_CASE("concurrent first runs create one account: load, register and save under the lock",
+          "[lifecycle][account]") {
+    fakes::FakeStore store;
+    constexpr int kRuns = 4;
+    std::vector<std::unique_ptr<Harness>> runs;
+    for (int i = 0; i < kRuns; ++i) {
+        runs.push_back(std::make_unique<Harness>());
+    }
+    std::vector<std::string> urls(kRuns);
+    std::vector<std::string> keys(kRuns);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kRuns; ++i) {
+        threads.emplace_back([&, i] {
+            Harness& h = *runs[i];
+            lifecycle::Services services = h.services; // one shared store for all runs
+            lifecycle::Services shared{store,        h.server,          h.clock,
+                                       h.gate,       h.solvers,         h.active,
+                                       services.log, services.note,     {}};
+            auto s = lifecycle::openAccount(shared, h.account, lifecycle::AccountMode::Create);
+            if (s) {
+                urls[i] = s->account.url;
+                keys[i] = s->account.keyPem;
+            }
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    int created = 0;
+    for (const auto& h : runs) {
+        created += static_cast<int>(h->server.requestsTo(h->server.newAccountUrl(), "POST").size());
+    }
+    CHECK(created == 1);
+    auto stored = store.loadAccount(runs[0]->server.directoryUrl());
+    REQUIRE(stored.ok());
+    REQUIRE(stored->has_value());
+    for (int i = 0; i < kRuns; ++i) {
+        CHECK(urls[i] == (*stored)->url);
+        CHECK(keys[i] == (*stored)->keyPem);
+    }
+}
 
-    auto pick = [&](const std::string& preferred) {
-        auto index = acme::choosePreferredChain(chains, preferred);
-        REQUIRE(index.ok());
-        return *index;
-    };
+TEST_CASE("a new account key is stored before newAccount is sent", "[lifecycle][account]") {
+    Harness h;
+    std::optional<store::AccountData> atNewAccount;
+    h.server.route(h.server.newAccountUrl(), [&](const fakes::ServerRequest&) {
+        auto a = h.store.loadAccount(h.server.directoryUrl());
+        atNewAccount = a ? *a : std::nullopt;
+        return fakes::jsonResponse(201, {{"status", "valid"}},
+                                   {{"location", h.server.accountUrl()}});
+    });
+    REQUIRE(lifecycle::openAccount(h.services, h.account, lifecycle::AccountMode::Create).ok());
+    REQUIRE(atNewAccount.has_value());
+    CHECK_THAT(atNewAccount->keyPem, Catch::Contains("PRIVATE KEY"));
+    CHECK(atNewAccount->url.empty());
+    auto stored = h.store.loadAccount(h.server.directoryUrl());
+    REQUIRE(stored.ok());
+    CHECK((*stored)->url == h.server.accountUrl());
+    CHECK((*stored)->keyPem == atNewAccount->keyPem);
+}
 
-    CHECK(pick("Other Root X2") == 1);
-    CHECK(pick("Fake Root X1") == 0);
-    CHECK(pick("") == 0);
-    CHECK(pick("other root x2") == 0);
-    CHECK(acme::choosePreferredChain({leaf + pki().alternateIntermediate, "garbage"}, "Nobody")
-              .value() == 0);
-    auto none = acme::choosePreferredChain({}, "Fake Root X1");
-    REQUIRE_FALSE(none.ok());
-    CHECK(none.error().kind == ErrorKind::Protocol);
+TEST_CASE("an unreadable stored account key is a Config error, never a throwaway key",
+          "[lifecycle][account]") {
+    Harness h;
+    store::AccountData broken{h.server.directoryUrl(), "-----BEGIN PRIVATE KEY-----\nMIGH",
+                              h.server.accountUrl(), ""};
+    REQUIRE(h.store.saveAccount(h.server.directoryUrl(), broken).ok());
+    auto s = lifecycle::openAccount(h.services, h.account, lifecycle::AccountMode::Create);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().kind == ErrorKind::Config);
+    CHECK_THAT(s.error().message, Catch::Contains("unreadable"));
+    CHECK(h.server.requestsTo(h.server.newAccountUrl()).empty());
+}
+
+TEST_CASE("options that cannot apply to an existing account are named in a warning",
+          "[lifecycle][account]") {
+    Harness h;
+    REQUIRE(lifecycle::openAccount(h.services, h.account, lifecycle::AccountMode::Create).ok());
+    h.account.email = "other@example.com";
+    h.account.emailGiven = true;
+    h.account.keyAlg = acme::JwsAlg::ES384;
+    h.account.keyAlgGiven = true;
+    REQUIRE(lifecycle::openAccount(h.services, h.account, lifecycle::AccountMode::Create).ok());
+    CHECK(h.notesContain("--email and --account-key-type not applied"));
+    CHECK(h.notesContain("account update"));
+}
+
+TEST_CASE("canonical IP comparison and requested identifiers", "[lifecycle][authorize]") {
+    CHECK(lifecycle::canonicalIp("2001:DB8:0::1") == "2001:db8::1");
+    CHECK(lifecycle::canonicalIp("example.com").empty());
+    acme::Authorization wildcard;
+    wildcard.identifier = {"dns", "example.com"};
+    wildcard.wildcard = true;
+    CHECK(lifecycle::isRequested(wildcard, {{"dns", "*.example.com"}}));
+    CHECK_FALSE(lifecycle::isRequested(wildcard, {{"dns", "example.com"}}));
+    acme::Authorization ip;
+    ip.identifier = {"ip", "2001:db8:0:0::1"};
+    CHECK(lifecycle::isRequested(ip, {{"ip", "2001:db8::1"}}));
+    CHECK_FALSE(lifecycle::isRequested(ip, {{"dns", "2001:db8::1"}}));
 }

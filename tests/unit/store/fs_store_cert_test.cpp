@@ -1,20 +1,22 @@
-// FsStore certificates: versions, the atomic live switch under simulated crashes, names.
+// FsStore certificates: versions claimed by compare-and-swap, the atomic live switch under
+// simulated crashes, listing and loading versions, names.
 #include "store/fs_store.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <thread>
 
 using certkeep::ErrorKind;
 using certkeep::store::CertVersion;
 using certkeep::store::FsStore;
 using certkeep::store::isValidCertName;
+using certkeep::store::test::deadPid;
 using certkeep::store::test::entriesOf;
 using certkeep::store::test::modeOf;
+using certkeep::store::test::present;
+using certkeep::store::test::slurp;
 using certkeep::store::test::TempDir;
+using certkeep::store::test::writeText;
 namespace fs = std::filesystem;
 
 namespace {
@@ -32,11 +34,14 @@ CertVersion sample(int tag) {
             "{\"tag\":" + t + "}"};
 }
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+// Checks every field of `v` equals `expected`'s content.
+void requireSame(const CertVersion& v, const CertVersion& expected, int number) {
+    CHECK(v.number == number);
+    CHECK(v.certPem == expected.certPem);
+    CHECK(v.chainPem == expected.chainPem);
+    CHECK(v.fullchainPem == expected.fullchainPem);
+    CHECK(v.keyPem == expected.keyPem);
+    CHECK(v.metaJson == expected.metaJson);
 }
 
 // Loads live/NAME and checks every file equals `expected`'s content.
@@ -44,13 +49,7 @@ void requireLive(FsStore& store, const std::string& name, const CertVersion& exp
     auto live = store.loadLive(name);
     REQUIRE(live.ok());
     REQUIRE(live->has_value());
-    const CertVersion& v = **live;
-    CHECK(v.number == number);
-    CHECK(v.certPem == expected.certPem);
-    CHECK(v.chainPem == expected.chainPem);
-    CHECK(v.fullchainPem == expected.fullchainPem);
-    CHECK(v.keyPem == expected.keyPem);
-    CHECK(v.metaJson == expected.metaJson);
+    requireSame(**live, expected, number);
 }
 
 } // namespace
@@ -143,17 +142,6 @@ TEST_CASE("a crash at any step keeps the previous live version", "[store][cert][
     }
 }
 
-// A pid that certainly belonged to a process that has exited.
-static pid_t deadPid() {
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        ::_exit(0);
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return pid;
-}
-
 TEST_CASE("leftovers of a dead process do not break later saves", "[store][cert][crash]") {
     TempDir tmp;
     const fs::path& root = tmp.path();
@@ -179,26 +167,53 @@ TEST_CASE("leftovers of a dead process do not break later saves", "[store][cert]
     CHECK(entriesOf(root / "live") == std::set<std::string>{"a.example"});
 }
 
-TEST_CASE("a failed save returns an Io error and keeps the live version", "[store][cert]") {
+// The name of this thread's temporary live link for `name`.
+static std::string ownTempLink(const std::string& name) {
+    return "." + name + ".tmp-" + std::to_string(::gettid()) + "-" + std::to_string(::getpid());
+}
+
+TEST_CASE("a failed live switch returns an Io error and keeps the live version", "[store][cert]") {
     TempDir tmp;
     const fs::path& root = tmp.path();
-    FsStore store(root);
-    REQUIRE(store.saveCertificate("b.example", sample(1)).ok());
-    // A non-empty directory where the temp symlink goes makes the switch fail, even as root.
-    fs::path blocker = root / "live" / (".b.example.tmp-" + std::to_string(::getpid()));
-    fs::create_directories(blocker / "x");
-
+    REQUIRE(FsStore(root).saveCertificate("b.example", sample(1)).ok());
+    // A non-empty directory where the temp link goes makes the switch fail, even as root.
+    fs::path blocker = root / "live" / ownTempLink("b.example");
+    FsStore store(root, [&](std::string_view step) {
+        if (step == "files-written") {
+            fs::create_directories(blocker / "x");
+        }
+    });
     auto r = store.saveCertificate("b.example", sample(2));
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().kind == ErrorKind::Io);
     CHECK_THAT(r.error().message, Catch::Contains(blocker.string()));
     requireLive(store, "b.example", sample(1), 1);
 
-    fs::remove_all(blocker);
-    auto r3 = store.saveCertificate("b.example", sample(3));
+    // The blocker is this thread's own leftover: the next save removes it.
+    auto r3 = FsStore(root).saveCertificate("b.example", sample(3));
     REQUIRE(r3.ok());
     CHECK(*r3 == 3);
     requireLive(store, "b.example", sample(3), 3);
+    CHECK_FALSE(present(blocker));
+}
+
+TEST_CASE("a file put at live/NAME during a save is refused, not replaced", "[store][cert]") {
+    TempDir tmp;
+    const fs::path& root = tmp.path();
+    fs::path live = root / "live" / "c.example";
+    FsStore store(root, [&](std::string_view step) {
+        if (step == "symlink-created") {
+            writeText(live, "operator's file");
+        }
+    });
+    auto r = store.saveCertificate("c.example", sample(1));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().kind == ErrorKind::Config);
+    CHECK_THAT(
+        r.error().message,
+        Catch::Contains(live.string() + " is a regular file, not certkeep's link; move it away"));
+    CHECK(slurp(live) == "operator's file");
+    CHECK(entriesOf(root / "live") == std::set<std::string>{"c.example"});
 }
 
 TEST_CASE("invalid certificate names are refused before touching disk", "[store][cert]") {
@@ -235,4 +250,117 @@ TEST_CASE("listCertificates returns sorted valid symlink names only", "[store][c
     auto names = store.listCertificates();
     REQUIRE(names.ok());
     CHECK(*names == std::vector<std::string>{"alpha.example", "mid", "zeta.example"});
+}
+
+TEST_CASE("listVersions and loadVersion read every stored version", "[store][cert]") {
+    TempDir tmp;
+    FsStore store(tmp.path() / "state");
+    auto none = store.listVersions("v.example");
+    REQUIRE(none.ok());
+    CHECK(none->empty());
+    for (int i = 1; i <= 3; ++i) {
+        REQUIRE(store.saveCertificate("v.example", sample(i)).ok());
+    }
+    fs::create_directory(tmp.path() / "state" / "archive" / "v.example" / "notes");
+    auto listed = store.listVersions("v.example");
+    REQUIRE(listed.ok());
+    CHECK(*listed == std::vector<int>{1, 2, 3});
+    for (int i = 1; i <= 3; ++i) {
+        auto v = store.loadVersion("v.example", i);
+        REQUIRE(v.ok());
+        requireSame(*v, sample(i), i);
+    }
+    for (int missing : {0, -1, 4, 1000}) {
+        auto v = store.loadVersion("v.example", missing);
+        REQUIRE_FALSE(v.ok());
+        CHECK(v.error().kind == ErrorKind::NotFound);
+    }
+    auto otherName = store.loadVersion("w.example", 1);
+    REQUIRE_FALSE(otherName.ok());
+    CHECK(otherName.error().kind == ErrorKind::NotFound);
+    CHECK(store.loadVersion("../x", 1).error().kind == ErrorKind::Usage);
+    CHECK(store.listVersions("../x").error().kind == ErrorKind::Usage);
+
+    fs::remove(tmp.path() / "state" / "archive" / "v.example" / "2" / "chain.pem");
+    auto broken = store.loadVersion("v.example", 2);
+    REQUIRE_FALSE(broken.ok());
+    CHECK(broken.error().kind == ErrorKind::Config);
+    CHECK_THAT(broken.error().message, Catch::Contains("chain.pem is missing"));
+}
+
+TEST_CASE("a number taken while a version was being written is skipped, not overwritten",
+          "[store][cert][cas]") {
+    TempDir tmp;
+    const fs::path& root = tmp.path();
+    REQUIRE(FsStore(root).saveCertificate("cas.example", sample(1)).ok());
+    int innerNumber = 0;
+    // While this store builds version 2, another writer (another thread) takes number 2.
+    FsStore store(root, [&](std::string_view step) {
+        if (step == "files-written" || innerNumber != 0) {
+            return;
+        }
+        std::thread other([&] {
+            auto r = FsStore(root).saveCertificate("cas.example", sample(20));
+            innerNumber = r.ok() ? *r : -1;
+        });
+        other.join();
+    });
+    auto r = store.saveCertificate("cas.example", sample(30));
+    REQUIRE(r.ok());
+    CHECK(innerNumber == 2);
+    CHECK(*r == 3);
+    auto v2 = store.loadVersion("cas.example", 2);
+    REQUIRE(v2.ok());
+    requireSame(*v2, sample(20), 2);
+    requireLive(store, "cas.example", sample(30), 3);
+}
+
+TEST_CASE("concurrent saves by several stores get distinct numbers and complete versions",
+          "[store][cert][cas]") {
+    TempDir tmp;
+    const fs::path& root = tmp.path();
+    constexpr int kThreads = 4;
+    constexpr int kSaves = 6;
+    std::vector<std::vector<int>> numbers(kThreads);
+    constexpr size_t kTotal = size_t{kThreads} * kSaves;
+    std::vector<std::thread> threads;
+    threads.reserve(kThreads);
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            FsStore store(root);
+            for (int i = 0; i < kSaves; ++i) {
+                auto r = store.saveCertificate("race.example", sample(t * 100 + i));
+                numbers[t].push_back(r.ok() ? *r : -1);
+            }
+        });
+    }
+    for (auto& th : threads) {
+        th.join();
+    }
+    FsStore store(root);
+    std::set<int> seen;
+    for (int t = 0; t < kThreads; ++t) {
+        for (int i = 0; i < kSaves; ++i) {
+            int n = numbers[t][i];
+            INFO("thread " << t << " save " << i << " got " << n);
+            REQUIRE(n > 0);
+            CHECK(seen.insert(n).second);
+            auto v = store.loadVersion("race.example", n);
+            REQUIRE(v.ok());
+            requireSame(*v, sample(t * 100 + i), n);
+        }
+    }
+    CHECK(seen.size() == kTotal);
+    CHECK(*seen.rbegin() == static_cast<int>(kTotal));
+    auto listed = store.listVersions("race.example");
+    REQUIRE(listed.ok());
+    CHECK(listed->size() == kTotal);
+    auto live = store.loadLive("race.example");
+    REQUIRE(live.ok());
+    REQUIRE(live->has_value());
+    CHECK(seen.count((*live)->number) == 1);
+    for (const auto& e : entriesOf(root / "archive" / "race.example")) {
+        CHECK(e.find_first_not_of("0123456789") == std::string::npos); // no temporaries left
+    }
+    CHECK(entriesOf(root / "live") == std::set<std::string>{"race.example"});
 }

@@ -1,12 +1,17 @@
 #pragma once
-// A unique directory under the system temp dir, removed with everything in it on destruction.
+// Helpers for the store tests: a temporary directory removed on destruction, file contents,
+// modes and directory listings, and a pid that certainly belongs to no running process.
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace certkeep::store::test {
 
@@ -22,6 +27,7 @@ class TempDir {
     }
     ~TempDir() {
         std::error_code ec;
+        std::filesystem::permissions(path_, std::filesystem::perms::owner_all, ec);
         std::filesystem::remove_all(path_, ec);
     }
     TempDir(const TempDir&) = delete;
@@ -48,6 +54,33 @@ inline std::set<std::string> entriesOf(const std::filesystem::path& dir) {
         out.insert(e.path().filename().string());
     }
     return out;
+}
+
+inline std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+inline void writeText(const std::filesystem::path& p, const std::string& text) {
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
+}
+
+// True when `p` exists, without following a final link.
+inline bool present(const std::filesystem::path& p) {
+    return std::filesystem::exists(std::filesystem::symlink_status(p));
+}
+
+// A pid that certainly belonged to a process that has exited.
+inline pid_t deadPid() {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::_exit(0);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return pid;
 }
 
 } // namespace certkeep::store::test

@@ -2,6 +2,7 @@
 #include "acme/crypto/csr.hpp"
 #include "test_util.hpp"
 
+#include <arpa/inet.h>
 #include <catch2/catch.hpp>
 
 using namespace certkeep;
@@ -28,6 +29,33 @@ std::vector<std::string> csrSans(X509_REQ* req) {
         CHECK(type == GEN_DNS);
         out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(v)),
                          ASN1_STRING_length(v));
+    }
+    GENERAL_NAMES_free(names);
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    return out;
+}
+
+// Every SAN as "DNS:<name>" or "IP:<canonical address>", in order.
+std::vector<std::string> csrSanTexts(X509_REQ* req) {
+    std::vector<std::string> out;
+    STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req);
+    auto* names =
+        static_cast<GENERAL_NAMES*>(X509V3_get_d2i(exts, NID_subject_alt_name, nullptr, nullptr));
+    for (int i = 0; names && i < sk_GENERAL_NAME_num(names); ++i) {
+        int type = 0;
+        auto* v = static_cast<ASN1_STRING*>(
+            GENERAL_NAME_get0_value(sk_GENERAL_NAME_value(names, i), &type));
+        std::array<char, INET6_ADDRSTRLEN> buf{};
+        const unsigned char* data = ASN1_STRING_get0_data(v);
+        int len = ASN1_STRING_length(v);
+        if (type == GEN_IPADD && (len == 4 || len == 16)) {
+            inet_ntop(len == 4 ? AF_INET : AF_INET6, data, buf.data(), buf.size());
+            out.push_back("IP:" + std::string(buf.data()));
+        } else if (type == GEN_DNS) {
+            out.push_back("DNS:" + std::string(reinterpret_cast<const char*>(data), len));
+        } else {
+            out.push_back("other");
+        }
     }
     GENERAL_NAMES_free(names);
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
@@ -150,4 +178,40 @@ TEST_CASE("splitPemChain and inspectCertPem fail cleanly on bad input", "[cert]"
     CHECK(bad.error().message.rfind("certificate 1 in the chain does not parse", 0) == 0);
     CHECK(inspectCertPem("").error().kind == ErrorKind::Protocol);
     CHECK(inspectCertPem(std::string(1 << 16, 'x')).error().kind == ErrorKind::Protocol);
+}
+
+TEST_CASE("CSR puts IP literals into iPAddress SANs and DNS names into dNSName SANs (RFC 8738)",
+          "[csr]") {
+    std::vector<std::string> names{"192.0.2.1", "www.example.com", "2001:db8::1", "::1",
+                                   "127.0.0.1"};
+
+    auto der = makeCsrDer(test::cachedKey(KeyType::EcP256), names);
+
+    REQUIRE(der.ok());
+    auto req = parseCsr(*der);
+    REQUIRE(req);
+    CHECK(csrSanTexts(req.get()) ==
+          std::vector<std::string>{"IP:192.0.2.1", "DNS:www.example.com", "IP:2001:db8::1",
+                                   "IP:::1", "IP:127.0.0.1"});
+    // The CN is the first DNS name, never an IP address.
+    CHECK(csrCn(req.get()) == "www.example.com");
+}
+
+TEST_CASE("an IP-only CSR has no CN", "[csr]") {
+    auto der = makeCsrDer(test::cachedKey(KeyType::EcP256), {"192.0.2.1", "2001:db8::1"});
+
+    REQUIRE(der.ok());
+    auto req = parseCsr(*der);
+    REQUIRE(req);
+    CHECK(X509_NAME_entry_count(X509_REQ_get_subject_name(req.get())) == 0);
+    CHECK(csrSanTexts(req.get()) == std::vector<std::string>{"IP:192.0.2.1", "IP:2001:db8::1"});
+}
+
+TEST_CASE("things that only look like IP literals stay DNS names", "[csr]") {
+    auto der = makeCsrDer(test::cachedKey(KeyType::EcP256), {"1.2.3", "999.1.1.1"});
+
+    REQUIRE(der.ok());
+    auto req = parseCsr(*der);
+    REQUIRE(req);
+    CHECK(csrSanTexts(req.get()) == std::vector<std::string>{"DNS:1.2.3", "DNS:999.1.1.1"});
 }

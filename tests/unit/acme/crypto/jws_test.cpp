@@ -196,3 +196,23 @@ TEST_CASE("signEab refuses a key that is not base64url and never echoes it", "[e
         CHECK(r.error().message == "EAB HMAC key is not valid base64url");
     }
 }
+
+TEST_CASE("signJws with an empty nonce has no nonce member (key change inner JWS, §7.3.5)",
+          "[jws]") {
+    const PrivateKey& key = test::cachedKey(KeyType::EcP256);
+    KeySigner signer(PrivateKey::fromPem(key.toPem().value()).value());
+
+    json inner = signJws(signer, JwsHeader{"https://ca/key-change", "", std::nullopt},
+                         json{{"account", "https://ca/acct/7"}})
+                     .value();
+    json outer = signJws(signer, JwsHeader{"https://ca/key-change", "n3", std::nullopt},
+                         json::object())
+                     .value();
+
+    json innerProt = json::parse(dec(inner["protected"]));
+    CHECK_FALSE(innerProt.contains("nonce"));
+    CHECK(innerProt["url"] == "https://ca/key-change");
+    CHECK(innerProt["jwk"] == signer.jwk());
+    CHECK(verifyJws(inner, key, "ES256"));
+    CHECK(json::parse(dec(outer["protected"]))["nonce"] == "n3");
+}

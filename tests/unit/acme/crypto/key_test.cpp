@@ -125,3 +125,44 @@ TEST_CASE("opensslErrors joins and drains the queue", "[key]") {
     CHECK(msg.find("no start line") != std::string::npos);
     CHECK(opensslErrors().empty());
 }
+
+TEST_CASE("fromPem refuses RSA keys under 2048 bits, saying why", "[key]") {
+    auto bits = GENERATE(size_t{1024}, size_t{2047});
+    EVP_PKEY* raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", bits);
+    REQUIRE(raw != nullptr);
+    PkeyPtr weak(raw);
+    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+    REQUIRE(PEM_write_bio_PKCS8PrivateKey(bio.get(), weak.get(), nullptr, nullptr, 0, nullptr,
+                                          nullptr) == 1);
+
+    auto r = PrivateKey::fromPem(ossl::bioContents(bio.get()));
+
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().kind == ErrorKind::Crypto);
+    CHECK(r.error().message == "RSA key of " + std::to_string(bits) +
+                                   " bits is too weak: at least 2048 bits are required");
+}
+
+TEST_CASE("fromPem maps RSA 2048 to Rsa2048", "[key]") {
+    auto pem = test::cachedKey(KeyType::Rsa2048).toPem().value();
+    CHECK(PrivateKey::fromPem(pem).value().type() == KeyType::Rsa2048);
+}
+
+TEST_CASE("fromPem says when the PEM is empty or truncated", "[key]") {
+    auto pem = test::cachedKey(KeyType::EcP256).toPem().value();
+
+    auto empty = PrivateKey::fromPem("");
+    auto blank = PrivateKey::fromPem(" \n\n");
+    auto half = PrivateKey::fromPem(pem.substr(0, pem.size() / 2));
+
+    REQUIRE_FALSE(empty.ok());
+    CHECK(empty.error().kind == ErrorKind::Crypto);
+    CHECK(empty.error().message == "parsing private key PEM: the PEM text is empty");
+    REQUIRE_FALSE(blank.ok());
+    CHECK(blank.error().message == "parsing private key PEM: the PEM text is empty");
+    REQUIRE_FALSE(half.ok());
+    CHECK(half.error().kind == ErrorKind::Crypto);
+    CHECK(half.error().message ==
+          "parsing private key PEM: the PEM text is truncated (it has no END line)");
+    CHECK(ERR_peek_error() == 0);
+}

@@ -1,7 +1,6 @@
 #pragma once
-// The commands. Each returns an exit code (cli/exit_codes.hpp) and prints its own output.
+// Where a command writes: stdout for results, stderr for errors, notes and -v steps.
 
-#include "cli/options.hpp"
 #include "common/result.hpp"
 
 #include <functional>
@@ -16,17 +15,14 @@ struct Console {
     int verbose = 0;
 };
 
-int runIssue(const Invocation& inv, Console& console);
-int runAccountRegister(const Invocation& inv, Console& console);
-int runAccountShow(const Invocation& inv, Console& console);
-
 // Prints "certkeep: error: <message>" and returns the exit code for the error.
 int reportError(const Error& error, Console& console);
-
 // A logger that prints protocol steps to stderr with -v, nothing otherwise.
 std::function<void(const std::string&)> verboseLogger(Console& console);
-
-// Entry point used by main(): parses, dispatches, never throws.
-int run(int argc, const char* const* argv, Console& console);
+// A logger for notes and warnings: "certkeep: <line>" on stderr, always.
+std::function<void(const std::string&)> noteLogger(Console& console);
+// Flushes stdout; when that fails (a full disk, a closed pipe) says so on stderr and returns
+// the exit code for a local problem, else `code`. `done` says what already happened.
+int finishOutput(Console& console, int code, const std::string& done);
 
 } // namespace certkeep::cli

@@ -1,0 +1,38 @@
+#pragma once
+// RFC 8555 §7.5: answering an order's authorizations in phases: fetch all and check that each
+// is for an identifier we asked for -> present every challenge -> wait until the solvers are
+// ready -> tell the CA to validate each -> wait for each result -> clean up all (also on
+// failure). A solver is chosen per identifier.
+
+#include "acme/client.hpp"
+#include "challenges/solver.hpp"
+#include "lifecycle/services.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace certkeep::lifecycle {
+
+// Called with the tasks about to be presented, before anything is published, so that the
+// caller can record them (a webroot token file must be findable after a crash).
+using BeforePresent =
+    std::function<Status(challenges::Solver&, const std::vector<challenges::ChallengeTask>&)>;
+
+struct AuthorizeRequest {
+    const acme::Order* order = nullptr;
+    std::vector<acme::Identifier> requested; // what the order asked for
+    std::string thumbprint;                  // RFC 7638, of the account key
+    // The solver for one authorization; Usage error when none can answer it (a wildcard
+    // needs DNS-01).
+    std::function<Result<challenges::Solver*>(const acme::Authorization&)> solverFor;
+    BeforePresent beforePresent; // may be empty
+};
+
+// Every authorization of the order is valid when this returns success.
+Status authorizeOrder(Services& services, acme::Client& client, const AuthorizeRequest& request);
+
+// Whether `authz` is for one of `requested` (a wildcard authorization for "*.<value>").
+bool isRequested(const acme::Authorization& authz, const std::vector<acme::Identifier>& requested);
+
+} // namespace certkeep::lifecycle

@@ -1,0 +1,49 @@
+#include "lifecycle/records.hpp"
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+namespace certkeep::lifecycle {
+
+std::string isoTime(std::chrono::system_clock::time_point t) {
+    std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    (void)std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string metaJson(const AccountSpec& account, const CertificateSpec& spec,
+                     const IssuedCertificate& cert, std::chrono::system_clock::time_point now) {
+    nlohmann::json meta = {
+        {"domains", identifierValues(spec.identifiers)},
+        {"identifiers", identifierKeys(spec.identifiers)},
+        {"server", account.server.directoryUrl},
+        {"key_type", acme::keyTypeName(spec.keyType)},
+        {"serial", cert.info.serialHex},
+        {"issuer", cert.info.issuerCn},
+        {"chain_top_issuer", cert.topIssuer},
+        {"not_before", isoTime(cert.info.notBefore)},
+        {"not_after", isoTime(cert.info.notAfter)},
+        {"issued_at", isoTime(now)},
+        {"order", cert.orderUrl},
+    };
+    return meta.dump(2) + "\n";
+}
+
+store::CertSettings settingsOf(const AccountSpec& account, const CertificateSpec& spec) {
+    store::CertSettings s;
+    s.identifiers = identifierKeys(spec.identifiers);
+    s.keyType = acme::keyTypeName(spec.keyType);
+    s.challenge = "http-01";
+    s.httpListen = spec.challenge.httpListen;
+    s.webroot = spec.challenge.webroot;
+    s.server = account.server.directoryUrl;
+    s.caBundle = account.server.caBundle;
+    s.preferredChain = spec.preferredChain;
+    s.profile = spec.profile;
+    return s;
+}
+
+} // namespace certkeep::lifecycle

@@ -1,0 +1,77 @@
+#pragma once
+// What a lifecycle flow runs on, injected by cli/ (real parts) or by tests (fakes).
+
+#include "acme/client.hpp"
+#include "acme/transport.hpp"
+#include "challenges/solver.hpp"
+#include "common/clock.hpp"
+#include "common/shutdown_gate.hpp"
+#include "lifecycle/spec.hpp"
+#include "store/store.hpp"
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace certkeep::lifecycle {
+
+using Logger = std::function<void(const std::string&)>;
+
+// Makes the solvers a certificate's challenge settings ask for.
+class SolverFactory {
+  public:
+    virtual ~SolverFactory() = default;
+    // The HTTP-01 solver for `spec` (standalone: listening when this returns; webroot:
+    // checked writable). Config/Local/Usage error naming the address or directory.
+    virtual Result<challenges::SolverPtr> http01(const ChallengeSpec& spec) = 0;
+    // A webroot solver for `dir`, used to remove token files an interrupted run left there.
+    virtual Result<challenges::SolverPtr> webroot(const std::string& dir) = 0;
+};
+
+// HTTP-01 standalone and webroot from challenges/.
+class DefaultSolverFactory : public SolverFactory {
+  public:
+    Result<challenges::SolverPtr> http01(const ChallengeSpec& spec) override;
+    Result<challenges::SolverPtr> webroot(const std::string& dir) override;
+};
+
+// Solvers with something published right now, for the signal path: withdrawAll() on each.
+class ActiveSolvers {
+  public:
+    void add(challenges::Solver* solver);
+    void remove(challenges::Solver* solver);
+    void withdrawAll();
+
+  private:
+    std::mutex mutex_;
+    std::vector<challenges::Solver*> solvers_;
+};
+
+// Timing knobs; tests shorten them.
+struct FlowOptions {
+    std::chrono::seconds lockTimeout{60};          // certificate lock
+    std::chrono::seconds accountLockTimeout{120};  // account lock (registration is slow)
+    std::chrono::seconds readyTimeout{120};        // solvers' waitReady
+    std::chrono::milliseconds fetchNoticeTimeout{2000}; // standalone: wait for the CA's fetch
+};
+
+struct Services {
+    store::Store& store;
+    acme::Transport& transport;
+    Clock& clock;
+    ShutdownGate& gate;
+    SolverFactory& solvers;
+    ActiveSolvers& active;
+    Logger log;  // -v protocol steps; may be empty
+    Logger note; // one-line notes and warnings the operator always sees; may be empty
+    // Called at named points of a flow so crash tests can stop the process exactly there:
+    // "account-key-written" (a new account key is stored, newAccount not sent yet) and
+    // "finalized" (the CA accepted the CSR, the certificate is not stored yet). May be empty.
+    std::function<void(const std::string& step)> stepHook;
+    acme::ClientOptions client{};
+    FlowOptions flow{};
+};
+
+} // namespace certkeep::lifecycle

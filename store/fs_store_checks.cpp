@@ -1,0 +1,92 @@
+// FsStore checks before contacting the CA, and removal of what interrupted writes left.
+#include "store/atomic_file.hpp"
+#include "store/fs_store.hpp"
+#include "store/live_link.hpp"
+
+#include <unistd.h>
+#include <vector>
+
+namespace certkeep::store {
+
+// Creates what a save of `name` needs, checks live/NAME and writes a probe file.
+Status FsStore::probeWritable(const std::string& name) {
+    auto archive = makePath({"archive", name});
+    if (!archive) {
+        return archive.takeError();
+    }
+    auto live = makePath({"live"});
+    if (!live) {
+        return live.takeError();
+    }
+    if (auto current = readLiveLink(*live, name); !current) {
+        return current.takeError();
+    }
+    if (auto state = makePath({"state", name}); !state) {
+        return state.takeError();
+    }
+    if (auto locks = makePath({"locks"}); !locks) {
+        return locks.takeError();
+    }
+    std::string probe = ".probe-" + ownerSuffix();
+    if (auto written = writeNewFile(*archive, probe, "", 0600); !written) {
+        (void)::unlinkat(archive->fd(), probe.c_str(), 0);
+        return written;
+    }
+    return removeFile(*archive, probe);
+}
+
+// Io errors (no permission, read-only filesystem) become Config errors: the operator must
+// fix the state directory before anything is asked of the CA.
+Status FsStore::checkWritable(const std::string& name) {
+    if (auto valid = checkCertName(name); !valid) {
+        return valid;
+    }
+    Status checked = probeWritable(name);
+    if (!checked && checked.error().kind == ErrorKind::Io) {
+        return fail(ErrorKind::Config, "state directory " + root_.string() +
+                                           " is not writable: " + checked.error().message);
+    }
+    return checked;
+}
+
+namespace {
+
+// A temporary-name prefix and whether a version number precedes the owner.
+struct TempKind {
+    std::string prefix;
+    bool numbered = false;
+};
+
+// Removes stale temporary entries of the given kinds in `dir`, when it exists.
+Status cleanDir(Result<std::optional<DirFd>> dir, const std::vector<TempKind>& kinds) {
+    if (!dir || !dir->has_value()) {
+        return dir ? Status() : Status(dir.takeError());
+    }
+    for (const auto& kind : kinds) {
+        if (auto removed = removeStaleTemps(**dir, kind.prefix, kind.numbered); !removed) {
+            return removed;
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+// Temporary entries of gone writers: version directories (they hold a private key), live
+// links, probe files and records' temp files. A link where a directory belongs is refused.
+Status FsStore::removeLeftovers(const std::string& name) {
+    if (auto valid = checkCertName(name); !valid) {
+        return valid;
+    }
+    if (auto st = cleanDir(openPath({"archive", name}, false), {{".tmp-", true}, {".probe-"}});
+        !st) {
+        return st;
+    }
+    if (auto st = cleanDir(openPath({"live"}, false), {{"." + name + ".tmp-"}}); !st) {
+        return st;
+    }
+    return cleanDir(openPath({"state", name}, false),
+                    {{".settings.json.tmp-"}, {".renewal.json.tmp-"}, {".pending.json.tmp-"}});
+}
+
+} // namespace certkeep::store

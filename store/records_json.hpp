@@ -1,0 +1,31 @@
+#pragma once
+// The JSON form of the store's records. Readers ignore members they do not know and take
+// defaults for missing ones; a wrong type or a malformed time is a Config error naming the
+// member (the caller adds the file). Times are RFC 3339 UTC strings, absent ones null.
+
+#include "common/result.hpp"
+#include "store/records.hpp"
+
+#include <string>
+
+namespace certkeep::store {
+
+// account.json: {"directory","url","contact","key"}. Files of the older layout have no "key"
+// (it was in account.key beside them): hasKey tells the two apart.
+struct StoredAccount {
+    AccountData account; // directoryUrl from "directory"
+    bool hasKey = false;
+};
+Result<std::string> accountToJson(const AccountData& account);
+Result<StoredAccount> accountFromJson(const std::string& text);
+
+Result<std::string> settingsToJson(const CertSettings& settings);
+Result<CertSettings> settingsFromJson(const std::string& text);
+
+Result<std::string> renewalToJson(const RenewalState& state);
+Result<RenewalState> renewalFromJson(const std::string& text);
+
+Result<std::string> pendingToJson(const PendingOrder& order);
+Result<PendingOrder> pendingFromJson(const std::string& text);
+
+} // namespace certkeep::store

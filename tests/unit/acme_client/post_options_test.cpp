@@ -1,0 +1,105 @@
+// RFC 8555 §6.2 signed POSTs: jwk or kid, and signing with another key (revocation by the
+// certificate key, §7.6).
+#include "acme/crypto/ossl.hpp"
+#include "fakes/client_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace certkeep;
+using certkeep::fakes::ClientFixture;
+using certkeep::fakes::jsonResponse;
+using certkeep::fakes::ServerRequest;
+using nlohmann::json;
+
+namespace {
+
+// Verifies an ES256 JWS (raw r||s, RFC 7518 §3.4) with `key`.
+bool verifiesEs256(EVP_PKEY* key, const fakes::DecodedJws& jws) {
+    if (jws.signature.size() != 64) {
+        return false;
+    }
+    const auto* p = reinterpret_cast<const unsigned char*>(jws.signature.data());
+    acme::ossl::EcdsaSigPtr sig(ECDSA_SIG_new());
+    ECDSA_SIG_set0(sig.get(), BN_bin2bn(p, 32, nullptr), BN_bin2bn(p + 32, 32, nullptr));
+    int len = i2d_ECDSA_SIG(sig.get(), nullptr);
+    std::string der(static_cast<size_t>(len), '\0');
+    auto* out = reinterpret_cast<unsigned char*>(der.data());
+    i2d_ECDSA_SIG(sig.get(), &out);
+    std::string input = jws.protectedB64 + "." + jws.payloadB64;
+    acme::ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
+    return EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) == 1 &&
+           EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(der.data()),
+                            der.size(), reinterpret_cast<const unsigned char*>(input.data()),
+                            input.size()) == 1;
+}
+
+} // namespace
+
+TEST_CASE("a POST signed with another key embeds that key's jwk and verifies with it",
+          "[acme][post]") {
+    ClientFixture f;
+    f.ready();
+    acme::KeySigner certKey(fakes::generateKey());
+    f.server.route(f.server.revokeUrl(),
+                   [](const ServerRequest&) { return fakes::makeResponse(200, ""); });
+    acme::PostOptions options;
+    options.useJwk = true;
+    options.signer = &certKey;
+
+    auto response = f.client->post(f.server.revokeUrl(), json{{"certificate", "AAAA"}},
+                                   "revoking the certificate", options);
+
+    REQUIRE(response.ok());
+    auto posts = f.server.requestsTo(f.server.revokeUrl(), "POST");
+    REQUIRE(posts.size() == 1);
+    const auto& jws = posts[0].jws;
+    CHECK(jws.protectedHeader["jwk"] == certKey.jwk());
+    CHECK(jws.protectedHeader["jwk"] != f.signer.jwk());
+    CHECK_FALSE(jws.protectedHeader.contains("kid"));
+    CHECK(verifiesEs256(certKey.key().get(), jws));
+    CHECK_FALSE(verifiesEs256(f.signer.key().get(), jws));
+    CHECK(f.server.nonceViolations().empty());
+}
+
+TEST_CASE("useJwk without another signer embeds the account key's jwk", "[acme][post]") {
+    ClientFixture f;
+    REQUIRE(f.client->loadDirectory(f.server.directoryUrl()).ok()); // no account URL needed
+    f.server.route(f.server.revokeUrl(),
+                   [](const ServerRequest&) { return fakes::makeResponse(200, ""); });
+    acme::PostOptions options;
+    options.useJwk = true;
+
+    REQUIRE(f.client->post(f.server.revokeUrl(), json::object(), "revoking", options).ok());
+
+    auto posts = f.server.requestsTo(f.server.revokeUrl(), "POST");
+    REQUIRE(posts.size() == 1);
+    CHECK(posts[0].jws.protectedHeader["jwk"] == f.signer.jwk());
+    CHECK(verifiesEs256(f.signer.key().get(), posts[0].jws));
+}
+
+TEST_CASE("a kid POST signed by another key keeps the account kid", "[acme][post]") {
+    ClientFixture f;
+    f.ready();
+    acme::KeySigner other(fakes::generateKey());
+    acme::PostOptions options;
+    options.signer = &other;
+
+    REQUIRE(f.client->post(f.server.accountUrl(), std::nullopt, "fetching", options).ok());
+
+    auto posts = f.server.requestsTo(f.server.accountUrl(), "POST");
+    REQUIRE(posts.size() == 1);
+    CHECK(posts[0].jws.protectedHeader["kid"] == f.server.accountUrl());
+    CHECK(verifiesEs256(other.key().get(), posts[0].jws));
+}
+
+TEST_CASE("the Accept header of the options is sent", "[acme][post]") {
+    ClientFixture f;
+    f.ready();
+    acme::PostOptions options;
+    options.accept = "application/pkix-cert";
+
+    REQUIRE(f.client->post(f.server.accountUrl(), std::nullopt, "fetching", options).ok());
+
+    CHECK(f.server.requestsTo(f.server.accountUrl(), "POST").at(0).http.accept ==
+          "application/pkix-cert");
+}
