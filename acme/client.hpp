@@ -18,11 +18,11 @@
 namespace certkeep::acme {
 
 struct ClientOptions {
-    int maxBadNonceRetries = 10;             // only badNonce is retried automatically
-    std::chrono::milliseconds pollFirst{40}; // first wait before polling again
-    std::chrono::milliseconds pollMax{8000}; // cap of the growing wait
-    std::chrono::seconds pollDeadline{180};  // overall deadline of one wait
-    Clock* clock = nullptr;                  // nullptr = systemClock(); a fake in tests
+    int maxBadNonceRetries = 10;                 // only badNonce is retried automatically
+    std::chrono::milliseconds pollFirst{40};     // first wait before polling again
+    std::chrono::milliseconds pollMax{8000};     // cap of the growing wait
+    std::chrono::seconds pollDeadline{180};      // overall deadline of one wait
+    Clock* clock = nullptr;                      // nullptr = systemClock(); a fake in tests
     std::function<void(const std::string&)> log; // -v output; never gets secrets
 };
 
@@ -35,10 +35,10 @@ struct NewOrderRequest {
 
 // How one signed POST is made (§6.2): kid of the account by default.
 struct PostOptions {
-    bool useJwk = false;             // embed the JWK instead of the kid (newAccount, revoke)
-    const Signer* signer = nullptr;  // sign with this key instead of the account key (with
-                                     // useJwk: revocation by certificate key, §7.6)
-    std::string accept;              // Accept header, e.g. application/pem-certificate-chain
+    bool useJwk = false;            // embed the JWK instead of the kid (newAccount, revoke)
+    const Signer* signer = nullptr; // sign with this key instead of the account key (with
+                                    // useJwk: revocation by certificate key, §7.6)
+    std::string accept;             // Accept header, e.g. application/pem-certificate-chain
 };
 
 struct NewAccountRequest {

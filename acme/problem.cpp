@@ -74,7 +74,11 @@ std::string describeBody(const HttpResponse& response) {
     if (!isPlainText(body)) {
         return "a body that is not text";
     }
-    return "\"" + clean(body, 120) + "\"";
+    // Appended, not "\"" + ...: GCC 12 reports a false -Wrestrict for that form.
+    std::string quoted(1, '"');
+    quoted += clean(body, 120);
+    quoted += '"';
+    return quoted;
 }
 
 } // namespace

@@ -97,8 +97,9 @@ Status checkDirectoryUrls(const Directory& d) {
             return st;
         }
     }
-    const std::pair<const char*, const std::string*> optional[] = {
-        {"revokeCert", &d.revokeCert}, {"keyChange", &d.keyChange}, {"renewalInfo", &d.renewalInfo}};
+    const std::pair<const char*, const std::string*> optional[] = {{"revokeCert", &d.revokeCert},
+                                                                   {"keyChange", &d.keyChange},
+                                                                   {"renewalInfo", &d.renewalInfo}};
     for (const auto& [name, value] : optional) {
         if (!value->empty()) {
             if (auto st = requireHttps(std::string("the directory's ") + name + " URL", *value);
@@ -120,9 +121,9 @@ Result<Directory> parseDirectory(const std::string& body, const std::string& url
     Directory d;
     d.url = url;
     const std::pair<const char*, std::string*> members[] = {
-        {"newNonce", &d.newNonce},     {"newAccount", &d.newAccount},
-        {"newOrder", &d.newOrder},     {"revokeCert", &d.revokeCert},
-        {"keyChange", &d.keyChange},   {"renewalInfo", &d.renewalInfo}};
+        {"newNonce", &d.newNonce},   {"newAccount", &d.newAccount},
+        {"newOrder", &d.newOrder},   {"revokeCert", &d.revokeCert},
+        {"keyChange", &d.keyChange}, {"renewalInfo", &d.renewalInfo}};
     for (const auto& [name, out] : members) {
         if (!optString(*doc, name, *out)) {
             return bad("directory", url, std::string("its ") + name + " URL is not a string");
@@ -232,7 +233,8 @@ Result<Order> parseOrder(const std::string& body, const std::string& url) {
             if (!item.is_string()) {
                 return bad("order", url, "an authorization URL is not a string");
             }
-            if (auto st = requireHttps("an authorization URL of the order", item.get<std::string>());
+            if (auto st =
+                    requireHttps("an authorization URL of the order", item.get<std::string>());
                 !st) {
                 return st.takeError();
             }

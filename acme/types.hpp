@@ -19,7 +19,7 @@ struct Directory {
     std::string newOrder;
     std::string revokeCert;
     std::string keyChange;
-    std::string renewalInfo; // RFC 9773, optional
+    std::string renewalInfo;    // RFC 9773, optional
     std::string termsOfService; // shown, never fetched: not checked to be https
     bool externalAccountRequired = false;
     // meta.profiles (draft-ietf-acme-profiles): name -> description; empty when not offered.

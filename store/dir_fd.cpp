@@ -160,6 +160,9 @@ Result<std::optional<DirFd>> DirFd::openDir(const std::string& name, bool create
             return symlinkRefused(pathOf(name));
         }
         if (*type == EntryType::Directory) {
+            if (err == ENOENT) {
+                continue; // another process created it between our open and our look
+            }
             return ioError("opening directory", pathOf(name), err);
         }
         if (*type != EntryType::Missing) {

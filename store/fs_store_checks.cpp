@@ -8,11 +8,18 @@
 
 namespace certkeep::store {
 
-// Creates what a save of `name` needs, checks live/NAME and writes a probe file.
+// Creates the top-level directories a save needs, checks that nothing foreign sits at
+// archive/NAME, state/NAME or live/NAME, and writes a probe file. Nothing is created for NAME
+// itself: a run that fails before issuing leaves no empty directories named after it.
 Status FsStore::probeWritable(const std::string& name) {
-    auto archive = makePath({"archive", name});
+    auto archive = makePath({"archive"});
     if (!archive) {
         return archive.takeError();
+    }
+    for (const char* top : {"archive", "state"}) {
+        if (auto mine = openPath({top, name}, false); !mine) {
+            return mine.takeError();
+        }
     }
     auto live = makePath({"live"});
     if (!live) {
@@ -21,11 +28,10 @@ Status FsStore::probeWritable(const std::string& name) {
     if (auto current = readLiveLink(*live, name); !current) {
         return current.takeError();
     }
-    if (auto state = makePath({"state", name}); !state) {
-        return state.takeError();
-    }
-    if (auto locks = makePath({"locks"}); !locks) {
-        return locks.takeError();
+    for (const char* top : {"state", "locks"}) {
+        if (auto dir = makePath({top}); !dir) {
+            return dir.takeError();
+        }
     }
     std::string probe = ".probe-" + ownerSuffix();
     if (auto written = writeNewFile(*archive, probe, "", 0600); !written) {
@@ -80,6 +86,9 @@ Status FsStore::removeLeftovers(const std::string& name) {
     }
     if (auto st = cleanDir(openPath({"archive", name}, false), {{".tmp-", true}, {".probe-"}});
         !st) {
+        return st;
+    }
+    if (auto st = cleanDir(openPath({"archive"}, false), {{".probe-"}}); !st) {
         return st;
     }
     if (auto st = cleanDir(openPath({"live"}, false), {{"." + name + ".tmp-"}}); !st) {

@@ -86,8 +86,8 @@ inline json orderJson(const std::string& status, const std::vector<std::string>&
 }
 
 // §7.1.5 challenge.
-inline json challengeJson(const std::string& type, const std::string& url,
-                          const std::string& token, const std::string& status) {
+inline json challengeJson(const std::string& type, const std::string& url, const std::string& token,
+                          const std::string& status) {
     return {{"type", type}, {"url", url}, {"token", token}, {"status", status}};
 }
 

@@ -35,8 +35,8 @@ inline std::string ipSanText(const ASN1_STRING* v) {
     std::array<char, INET6_ADDRSTRLEN> buf{};
     int len = ASN1_STRING_length(v);
     int family = len == 4 ? AF_INET : (len == 16 ? AF_INET6 : 0);
-    if (family == 0 || inet_ntop(family, ASN1_STRING_get0_data(v), buf.data(), buf.size()) ==
-                           nullptr) {
+    if (family == 0 ||
+        inet_ntop(family, ASN1_STRING_get0_data(v), buf.data(), buf.size()) == nullptr) {
         return {};
     }
     return buf.data();

@@ -385,7 +385,8 @@ class FakeAcmeServer : public acme::Transport {
             a.challengeUrl = url("/chal/" + std::to_string(authzs_.size() + 1));
             a.token = tokenFor(id.value + std::to_string(authzs_.size() + 1));
             auto st = authzStatus.find(id.value);
-            a.status = !status.empty() ? status : (st == authzStatus.end() ? "pending" : st->second);
+            a.status =
+                !status.empty() ? status : (st == authzStatus.end() ? "pending" : st->second);
             o.authzs.push_back(authzs_.size());
             authzs_.push_back(a);
         }
@@ -527,13 +528,14 @@ class FakeAcmeServer : public acme::Transport {
         EVP_PKEY* key = leafForAnotherKey ? otherKey.get() : o.certKey.get();
         std::string leaf = issuing_.issueLeaf(key, leafNames.empty() ? o.csrNames : leafNames);
         const FakeCa& signer = alternate ? otherRoot_ : root_;
-        std::string chain = leaf + signer.crossSign(brokenChain && !alternate ? stranger_ : issuing_);
+        std::string chain =
+            leaf + signer.crossSign(brokenChain && !alternate ? stranger_ : issuing_);
         Headers headers{{"content-type", "application/pem-certificate-chain"},
                         {"link", "<" + directoryUrl() + ">;rel=\"index\""}};
         if (offerAlternate && !alternate) {
             int id = static_cast<int>(n) + 1;
-            headers.emplace_back("link",
-                                 "<" + advertise("alternate", alternateUrl(id)) + ">;rel=\"alternate\"");
+            headers.emplace_back("link", "<" + advertise("alternate", alternateUrl(id)) +
+                                             ">;rel=\"alternate\"");
         }
         return makeResponse(200, chain, headers);
     }

@@ -20,20 +20,22 @@ existing_hash=$(ck_tree_hash "$existing/archive")
 
 
 n=0
-# check RC TEXT [--existing] ARGS...: runs certkeep ARGS --state-dir DIR with a fresh DIR (and,
-# with --existing, with the existing store too: for cases that get past the option checks).
+# check RC TEXT [--existing] [--late] ARGS...: runs certkeep ARGS --state-dir DIR with a fresh DIR
+# (and, with --existing, with the existing store too: for cases that get past the option checks).
+# --late: the problem shows only after the CA answered, so the state directory may exist.
 # Checks exit RC, one error line containing TEXT (fixed string, case-insensitive), nothing on
 # stdout, and nothing written: the fresh DIR must not exist afterwards; the existing store's hash
 # is compared once at the end (hashing is slow, and any write would still show there).
 check() {
-    local rc=$1 text=$2 existing_too=false dir
+    local rc=$1 text=$2 existing_too=false late=false dir
     shift 2
     if [[ "$1" == --existing ]]; then existing_too=true; shift; fi
+    if [[ "$1" == --late ]]; then late=true; shift; fi
     n=$((n + 1))
     dir="$CK_TMP/fresh-$n"
     ck_run --state-dir "$dir" "$@"
     expect_error "$rc" "$text" "$*"
-    if [[ "$rc" == 2 || "$rc" == 3 ]]; then
+    if ! $late && [[ "$rc" == 2 || "$rc" == 3 ]]; then
         [[ ! -e "$dir" ]] || ck_fail "case '$*' created $(find "$dir" | tr '\n' ' ')"
     else
         [[ -z "$(find "$dir" \( -path '*/archive/*' -o -path '*/live/*' \) 2>/dev/null)" ]] ||
@@ -66,7 +68,8 @@ check 2 'domain' "${srv[@]}" --agree-tos issue "${listen[@]}"
 check 2 'frobnicate' "${srv[@]}" --agree-tos frobnicate
 check 2 '--no-such-option' "${srv[@]}" --agree-tos issue -d ok.test --no-such-option "${listen[@]}"
 check 2 'webroot' "${srv[@]}" --agree-tos issue -d ok.test "${listen[@]}" --webroot "$CK_TMP"
-check 2 '--agree-tos' "${srv[@]}" --email t@example.com issue -d ok.test "${listen[@]}"
+check 2 '--agree-tos' --late "${srv[@]}" --email t@example.com issue -d ok.test "${listen[@]}"
+[[ -z "$(find "$CK_TMP/fresh-$n" -name account.json)" ]] || ck_fail "an account was stored without --agree-tos"
 check 2 'not-a-url' --server not-a-url --ca-bundle "$CK_CA_BUNDLE" --agree-tos issue -d ok.test "${listen[@]}"
 # https only: an http:// server is refused before any request (lego's CVE-2025-54799).
 check 2 'https only' --server "${CK_DIR_URL/https:/http:}" --ca-bundle "$CK_CA_BUNDLE" --agree-tos \

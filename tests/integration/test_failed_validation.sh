@@ -33,7 +33,7 @@ before=$(ck_tree_hash "$state")
 # --- connection refused: fail.test resolves to 127.0.0.2 --------------------------------------
 curl -sf -m 5 -o /dev/null "$CK_CHALLTEST_MGMT/add-a" \
     -d '{"host":"fail.test.","addresses":["127.0.0.2"]}' || ck_fail "challtestsrv add-a failed"
-ck_run "${common[@]}" issue --name site -d ok.test -d fail.test "${listen[@]}"
+ck_run "${common[@]}" issue --name site -d ok.test -d fail.test --replace-names "${listen[@]}"
 expect_validation_failure fail.test 'connection refused|127\.0\.0\.2'
 [[ "$(ck_tree_hash "$state")" == "$before" ]] || ck_fail "the failed run changed the state dir"
 [[ "$(openssl x509 -in "$state/live/site/cert.pem" -noout -serial)" == "$live_serial" ]] ||
@@ -43,7 +43,7 @@ ck_assert_port_free "$CK_HTTP_PORT"
 # --- DNS failure: SERVFAIL for dnsfail.test -----------------------------------------------------
 curl -sf -m 5 -o /dev/null "$CK_CHALLTEST_MGMT/set-servfail" -d '{"host":"dnsfail.test."}' ||
     ck_fail "challtestsrv set-servfail failed"
-ck_run "${common[@]}" issue --name site -d dnsfail.test "${listen[@]}"
+ck_run "${common[@]}" issue --name site -d dnsfail.test --replace-names "${listen[@]}"
 expect_validation_failure dnsfail.test 'SERVFAIL|DNS|dns'
 [[ "$(ck_tree_hash "$state")" == "$before" ]] || ck_fail "the failed run changed the state dir"
 ck_assert_port_free "$CK_HTTP_PORT"
@@ -51,7 +51,7 @@ ck_assert_port_free "$CK_HTTP_PORT"
 # --- the store still works: the name can be issued again once DNS is right -------------------
 curl -sf -m 5 -o /dev/null "$CK_CHALLTEST_MGMT/clear-a" -d '{"host":"fail.test."}' ||
     ck_fail "challtestsrv clear-a failed"
-ck_run "${common[@]}" issue --name site -d ok.test -d fail.test "${listen[@]}"
+ck_run "${common[@]}" issue --name site -d ok.test -d fail.test --replace-names "${listen[@]}"
 ck_expect_rc 0
 [[ "$(readlink "$state/live/site")" == *archive/site/2 ]] || ck_fail "live/site points to $(readlink "$state/live/site")"
 ck_verify_chain "$state/live/site/cert.pem" "$state/live/site/chain.pem" "$CK_TMP/root0.pem"

@@ -164,8 +164,8 @@ TEST_CASE("seeded orders, profiles and renewal windows", "[acme][fakeserver]") {
         {"suggestedWindow", {{"start", "2026-01-01T00:00:00Z"}, {"end", "2026-01-02T00:00:00Z"}}}};
     f.ready();
     auto key = fakes::generateKey();
-    std::string url = f.server.seedOrder(fakes::toIdentifiers({"a.example.com"}), "processing",
-                                         key.get());
+    std::string url =
+        f.server.seedOrder(fakes::toIdentifiers({"a.example.com"}), "processing", key.get());
 
     auto order = f.client->fetchOrder(url);
     REQUIRE(order.ok());

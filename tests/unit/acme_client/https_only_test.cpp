@@ -23,8 +23,7 @@ void checkRefused(const Error& e, const std::string& field) {
 
 } // namespace
 
-TEST_CASE("a directory resource URL that is http is refused, naming the member",
-          "[acme][https]") {
+TEST_CASE("a directory resource URL that is http is refused, naming the member", "[acme][https]") {
     auto member = GENERATE(as<std::string>{}, "newNonce", "newAccount", "newOrder", "revokeCert",
                            "keyChange", "renewalInfo");
     ClientFixture f;
@@ -105,7 +104,8 @@ TEST_CASE("an order with an http certificate URL is refused", "[acme][https]") {
     ClientFixture f;
     f.ready();
     auto key = fakes::generateKey();
-    std::string url = f.server.seedOrder(fakes::toIdentifiers({"a.example.com"}), "valid", key.get());
+    std::string url =
+        f.server.seedOrder(fakes::toIdentifiers({"a.example.com"}), "valid", key.get());
     f.server.httpUrls = {"certificate"};
 
     auto order = f.client->fetchOrder(url);
@@ -133,7 +133,8 @@ TEST_CASE("an http alternate chain URL stops the download", "[acme][https]") {
     ClientFixture f;
     f.ready();
     auto key = fakes::generateKey();
-    std::string url = f.server.seedOrder(fakes::toIdentifiers({"a.example.com"}), "valid", key.get());
+    std::string url =
+        f.server.seedOrder(fakes::toIdentifiers({"a.example.com"}), "valid", key.get());
     auto order = f.client->fetchOrder(url);
     REQUIRE(order.ok());
     f.server.httpUrls = {"alternate"};

@@ -56,8 +56,7 @@ TEST_CASE("newOrder sends replaces and profile when they are set", "[acme][order
     CHECK(f.server.orders().at(0).profile == "shortlived");
 }
 
-TEST_CASE("newOrder refuses identifiers other than dns and ip without a request",
-          "[acme][order]") {
+TEST_CASE("newOrder refuses identifiers other than dns and ip without a request", "[acme][order]") {
     auto id = GENERATE(acme::Identifier{"email", "a@example.com"}, acme::Identifier{"dns", ""},
                        acme::Identifier{"", "a.example.com"});
     ClientFixture f;

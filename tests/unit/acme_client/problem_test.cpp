@@ -84,9 +84,9 @@ TEST_CASE("an HTML error page is described, never shown", "[acme][problem]") {
 }
 
 TEST_CASE("a short plain-text error body is shown, sanitised and bounded", "[acme][problem]") {
-    auto response = makeResponse(503, "upstream connect error\r\nreset reason: overflow" +
-                                          std::string(500, 'z') + "TAIL",
-                                 {{"content-type", "text/plain"}});
+    auto response = makeResponse(
+        503, "upstream connect error\r\nreset reason: overflow" + std::string(500, 'z') + "TAIL",
+        {{"content-type", "text/plain"}});
 
     Error e = acme::errorFromResponse(response, kUrl, "creating the order");
 

@@ -322,6 +322,7 @@ TEST_CASE("concurrent saves by several stores get distinct numbers and complete 
     constexpr int kThreads = 4;
     constexpr int kSaves = 6;
     std::vector<std::vector<int>> numbers(kThreads);
+    std::vector<std::vector<std::string>> errors(kThreads);
     constexpr size_t kTotal = size_t{kThreads} * kSaves;
     std::vector<std::thread> threads;
     threads.reserve(kThreads);
@@ -330,6 +331,7 @@ TEST_CASE("concurrent saves by several stores get distinct numbers and complete 
             FsStore store(root);
             for (int i = 0; i < kSaves; ++i) {
                 auto r = store.saveCertificate("race.example", sample(t * 100 + i));
+                errors[t].push_back(r.ok() ? std::string() : r.error().message);
                 numbers[t].push_back(r.ok() ? *r : -1);
             }
         });
@@ -342,7 +344,7 @@ TEST_CASE("concurrent saves by several stores get distinct numbers and complete 
     for (int t = 0; t < kThreads; ++t) {
         for (int i = 0; i < kSaves; ++i) {
             int n = numbers[t][i];
-            INFO("thread " << t << " save " << i << " got " << n);
+            INFO("thread " << t << " save " << i << " got " << n << " " << errors[t][i]);
             REQUIRE(n > 0);
             CHECK(seen.insert(n).second);
             auto v = store.loadVersion("race.example", n);

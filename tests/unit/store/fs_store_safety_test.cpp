@@ -167,18 +167,20 @@ TEST_CASE("checkWritable refuses foreign entries at live/NAME; saveCertificate n
     }
 }
 
-TEST_CASE("checkWritable on a fresh store creates what a save needs and leaves no probe",
+TEST_CASE("checkWritable on a fresh store creates the top directories, nothing for NAME, no probe",
           "[store][checks]") {
     TempDir tmp;
     fs::path root = tmp.path() / "state";
     FsStore store(root);
     REQUIRE(store.checkWritable("n.example").ok());
-    for (const auto& d : {root, root / "archive", root / "archive" / "n.example", root / "live",
-                          root / "state", root / "state" / "n.example", root / "locks"}) {
+    for (const auto& d : {root, root / "archive", root / "live", root / "state", root / "locks"}) {
         INFO(d);
         CHECK(modeOf(d) == 0700);
     }
-    CHECK(entriesOf(root / "archive" / "n.example").empty());
+    // Nothing named after the certificate: a run that fails before issuing leaves no trace.
+    CHECK_FALSE(fs::exists(root / "archive" / "n.example"));
+    CHECK_FALSE(fs::exists(root / "state" / "n.example"));
+    CHECK(entriesOf(root / "archive").empty());
     CHECK(store.checkWritable("n.example").ok()); // and again
     auto bad = store.checkWritable("../n");
     REQUIRE_FALSE(bad.ok());

@@ -190,9 +190,9 @@ TEST_CASE("CSR puts IP literals into iPAddress SANs and DNS names into dNSName S
     REQUIRE(der.ok());
     auto req = parseCsr(*der);
     REQUIRE(req);
-    CHECK(csrSanTexts(req.get()) ==
-          std::vector<std::string>{"IP:192.0.2.1", "DNS:www.example.com", "IP:2001:db8::1",
-                                   "IP:::1", "IP:127.0.0.1"});
+    CHECK(csrSanTexts(req.get()) == std::vector<std::string>{"IP:192.0.2.1", "DNS:www.example.com",
+                                                             "IP:2001:db8::1", "IP:::1",
+                                                             "IP:127.0.0.1"});
     // The CN is the first DNS name, never an IP address.
     CHECK(csrCn(req.get()) == "www.example.com");
 }

@@ -205,9 +205,9 @@ TEST_CASE("signJws with an empty nonce has no nonce member (key change inner JWS
     json inner = signJws(signer, JwsHeader{"https://ca/key-change", "", std::nullopt},
                          json{{"account", "https://ca/acct/7"}})
                      .value();
-    json outer = signJws(signer, JwsHeader{"https://ca/key-change", "n3", std::nullopt},
-                         json::object())
-                     .value();
+    json outer =
+        signJws(signer, JwsHeader{"https://ca/key-change", "n3", std::nullopt}, json::object())
+            .value();
 
     json innerProt = json::parse(dec(inner["protected"]));
     CHECK_FALSE(innerProt.contains("nonce"));
