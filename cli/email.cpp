@@ -20,7 +20,8 @@ std::string emailProblem(const std::string& email) {
     }
     bool plain = std::all_of(local.begin(), local.end(), [](char c) {
         auto u = static_cast<unsigned char>(c);
-        return u > 0x20 && u < 0x7f && std::string_view("<>()[],;:\\\"").find(c) == std::string::npos;
+        return u > 0x20 && u < 0x7f &&
+               std::string_view("<>()[],;:\\\"").find(c) == std::string::npos;
     });
     if (!plain) {
         return "the part before '@' has a space, comma or other character that is not allowed "

@@ -15,8 +15,8 @@ struct UsageError : std::runtime_error {
 };
 
 struct GlobalOptions {
-    std::string server;        // directory URL, aliases resolved, https only
-    bool serverGiven = false;  // --server was on the command line
+    std::string server;       // directory URL, aliases resolved, https only
+    bool serverGiven = false; // --server was on the command line
     std::string caBundle;
     std::string stateDir; // "" = default
     std::string email;

@@ -42,9 +42,15 @@ Result<WiringPtr> wire(const GlobalOptions& global, Console& console) {
         return transport.takeError();
     }
     w->transport = std::move(*transport);
-    w->services = std::make_unique<lifecycle::Services>(lifecycle::Services{
-        *w->store, *w->transport, systemClock(), w->gate, w->solvers, w->active,
-        verboseLogger(console), noteLogger(console), {}});
+    w->services = std::make_unique<lifecycle::Services>(lifecycle::Services{*w->store,
+                                                                            *w->transport,
+                                                                            systemClock(),
+                                                                            w->gate,
+                                                                            w->solvers,
+                                                                            w->active,
+                                                                            verboseLogger(console),
+                                                                            noteLogger(console),
+                                                                            {}});
     // Crash tests: CERTKEEP_TEST_STOP_AT=STEP stops (SIGSTOP) the process at that step of a
     // flow, so a test can kill -9 it at an exact point. Stopping is all it can do.
     if (const char* stopAt = std::getenv("CERTKEEP_TEST_STOP_AT"); stopAt != nullptr) {

@@ -12,10 +12,11 @@ namespace {
 Result<acme::PrivateKey> storedKey(const store::AccountData& stored, const std::string& server) {
     auto key = acme::PrivateKey::fromPem(stored.keyPem);
     if (!key) {
-        return fail(ErrorKind::Config,
-                    "the stored account key for " + displayUrl(server) + " is unreadable: " +
-                        key.error().message +
-                        " (restore it from a backup, or move the account away to create a new one)");
+        return fail(
+            ErrorKind::Config,
+            "the stored account key for " + displayUrl(server) +
+                " is unreadable: " + key.error().message +
+                " (restore it from a backup, or move the account away to create a new one)");
     }
     return key;
 }

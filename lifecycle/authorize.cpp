@@ -132,8 +132,8 @@ Status presentAll(const AuthorizeRequest& request, std::vector<Work>& work, Clea
     for (const auto& w : work) {
         guard.add(w.solver, w.task); // before present: a half-done present is cleaned too
         if (auto st = w.solver->present(w.task); !st) {
-            return fail(std::move(st).error().context("presenting the challenge for " +
-                                                      w.identifier));
+            return fail(
+                std::move(st).error().context("presenting the challenge for " + w.identifier));
         }
     }
     return {};

@@ -74,8 +74,7 @@ Error orderError(const acme::Order& order) {
 
 // Errors after which the same request may work later: the order is kept for the next run.
 bool isTransient(const Error& e) {
-    return e.kind == ErrorKind::Network || e.kind == ErrorKind::Tls ||
-           e.kind == ErrorKind::Timeout;
+    return e.kind == ErrorKind::Network || e.kind == ErrorKind::Tls || e.kind == ErrorKind::Timeout;
 }
 
 // Finalize (if needed) and wait: the order must end valid; the CSR carries `key`.
@@ -142,8 +141,8 @@ Result<std::optional<IssuedCertificate>> resumePending(Flow& f, const store::Pen
         }
         return done.takeError();
     }
-    auto cert = downloadIssued(*f.session.client, *done, *key, f.spec.identifiers,
-                               f.spec.preferredChain);
+    auto cert =
+        downloadIssued(*f.session.client, *done, *key, f.spec.identifiers, f.spec.preferredChain);
     if (!cert) {
         return cert.takeError();
     }
@@ -247,9 +246,12 @@ Result<IssuedCertificate> orderNew(Flow& f) {
 
 // The new version, its settings, and the pending order gone: in one uninterruptible section.
 Result<IssueOutcome> storeIssued(Flow& f, const IssuedCertificate& cert, bool recovered) {
-    store::CertVersion version{0,          cert.certPem, cert.chainPem, cert.fullchainPem,
-                               cert.keyPem, metaJson(f.accountSpec, f.spec, cert,
-                                                     f.services.clock.wallNow())};
+    store::CertVersion version{0,
+                               cert.certPem,
+                               cert.chainPem,
+                               cert.fullchainPem,
+                               cert.keyPem,
+                               metaJson(f.accountSpec, f.spec, cert, f.services.clock.wallNow())};
     ShutdownGate::Section section(f.services.gate);
     auto saved = f.services.store.saveCertificate(f.spec.name, version);
     if (!saved) {
@@ -260,8 +262,8 @@ Result<IssueOutcome> storeIssued(Flow& f, const IssuedCertificate& cert, bool re
     }
     if (auto st = f.services.store.saveSettings(f.spec.name, settingsOf(f.accountSpec, f.spec));
         !st) {
-        note(f, "warning: the certificate is stored, but its settings are not: " +
-                    st.error().message);
+        note(f,
+             "warning: the certificate is stored, but its settings are not: " + st.error().message);
     }
     IssueOutcome out;
     out.name = f.spec.name;
@@ -307,10 +309,9 @@ Status checkProfile(const Flow& f) {
     for (const auto& [name, description] : offered) {
         names += (names.empty() ? "" : ", ") + name;
     }
-    return fail(ErrorKind::Usage, "the CA does not offer the profile \"" + f.spec.profile +
-                                      "\"" +
-                                      (names.empty() ? " (it offers no profiles)"
-                                                     : "; it offers: " + names));
+    return fail(ErrorKind::Usage,
+                "the CA does not offer the profile \"" + f.spec.profile + "\"" +
+                    (names.empty() ? " (it offers no profiles)" : "; it offers: " + names));
 }
 
 // What can be checked without the network, so no order or rate limit is wasted.
@@ -348,8 +349,8 @@ Result<std::vector<std::string>> storedIdentifiers(store::Store& store, const st
     }
     auto info = acme::inspectCertPem((*live)->certPem);
     if (!info) {
-        return fail(ErrorKind::Config, "the live certificate of " + name +
-                                           " is unreadable: " + info.error().message);
+        return fail(ErrorKind::Config,
+                    "the live certificate of " + name + " is unreadable: " + info.error().message);
     }
     out = info->dnsNames;
     out.insert(out.end(), info->ipAddresses.begin(), info->ipAddresses.end());

@@ -22,7 +22,7 @@ struct IssueOutcome {
     std::string liveLocation;
     acme::CertInfo info;
     std::vector<std::string> identifiers; // values, in order
-    bool recovered = false; // downloaded from an order a previous run left pending
+    bool recovered = false;               // downloaded from an order a previous run left pending
 };
 
 Result<IssueOutcome> issueCertificate(Services& services, const AccountSpec& account,

@@ -51,9 +51,9 @@ class ActiveSolvers {
 
 // Timing knobs; tests shorten them.
 struct FlowOptions {
-    std::chrono::seconds lockTimeout{60};          // certificate lock
-    std::chrono::seconds accountLockTimeout{120};  // account lock (registration is slow)
-    std::chrono::seconds readyTimeout{120};        // solvers' waitReady
+    std::chrono::seconds lockTimeout{60};               // certificate lock
+    std::chrono::seconds accountLockTimeout{120};       // account lock (registration is slow)
+    std::chrono::seconds readyTimeout{120};             // solvers' waitReady
     std::chrono::milliseconds fetchNoticeTimeout{2000}; // standalone: wait for the CA's fetch
 };
 

@@ -1,9 +1,10 @@
 // certkeep account register | show.
+#include "lifecycle/account.hpp"
+
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/wiring.hpp"
 #include "common/url.hpp"
-#include "lifecycle/account.hpp"
 
 #include <ostream>
 
@@ -11,8 +12,8 @@ namespace certkeep::cli {
 
 namespace {
 
-using Printer = std::function<int(Console&, const Invocation&, const Wiring&,
-                                  lifecycle::AccountSession&)>;
+using Printer =
+    std::function<int(Console&, const Invocation&, const Wiring&, lifecycle::AccountSession&)>;
 
 // Wires the real parts, opens the account as `mode` says, then prints with `print`.
 int runAccount(const Invocation& inv, Console& console, lifecycle::AccountMode mode,

@@ -1,12 +1,12 @@
 // certkeep issue: one certificate from the command line, through lifecycle::issueCertificate.
 #include "cli/commands/issue.hpp"
 
+#include "challenges/listen_address.hpp"
 #include "cli/command.hpp"
 #include "cli/domain.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/wiring.hpp"
-#include "challenges/listen_address.hpp"
 #include "lifecycle/issuance.hpp"
 #include "lifecycle/records.hpp"
 #include "store/store.hpp"

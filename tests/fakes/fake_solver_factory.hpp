@@ -16,15 +16,11 @@ class ForwardingSolver : public challenges::Solver {
   public:
     explicit ForwardingSolver(FakeSolver& target) : target_(target) {}
     [[nodiscard]] std::string type() const override { return target_.type(); }
-    Status present(const challenges::ChallengeTask& task) override {
-        return target_.present(task);
-    }
+    Status present(const challenges::ChallengeTask& task) override { return target_.present(task); }
     Status waitReady(std::chrono::steady_clock::time_point deadline) override {
         return target_.waitReady(deadline);
     }
-    Status cleanup(const challenges::ChallengeTask& task) override {
-        return target_.cleanup(task);
-    }
+    Status cleanup(const challenges::ChallengeTask& task) override { return target_.cleanup(task); }
     void withdrawAll() override { target_.withdrawAll(); }
     challenges::FetchNotifier* fetchNotifier() override { return target_.fetchNotifier(); }
 

@@ -2,7 +2,7 @@
 # Issuance through the built-in HTTP-01 responder against Pebble (30% of good nonces rejected):
 # a 3-name certificate that verifies up to Pebble's root, the on-disk layout and permissions,
 # a second issuance for the same name (new version, old one kept), key types, --name, and that
-# the responder's port is released afterwards.
+# the responder's port is released afterwards, and an IP identifier (RFC 8738).
 set -euo pipefail
 source "$CERTKEEP_SOURCE_DIR/tests/integration/lib.sh"
 ck_setup
@@ -89,4 +89,12 @@ ck_key_matches "$state/live/custom/cert.pem" "$k"
 [[ "$(ck_cert_names "$state/live/custom/cert.pem")" == p384.test ]] || ck_fail "live/custom has the wrong names"
 ck_expect_out_contains "$state/live/custom/fullchain.pem"
 ck_assert_port_free "$CK_HTTP_PORT"
+
+# --- 4. an IP identifier (RFC 8738): an IP SAN, validated over HTTP-01 ------------------------
+ck_run "${common[@]}" issue -d 127.0.0.1 -d ip.test "${listen[@]}"
+ck_expect_rc 0
+ip_sans=$(openssl x509 -in "$state/live/127.0.0.1/cert.pem" -noout -ext subjectAltName 2>/dev/null)
+grep -q 'IP Address:127.0.0.1' <<<"$ip_sans" || ck_fail "no IP SAN 127.0.0.1 in: $ip_sans"
+grep -q 'DNS:ip.test' <<<"$ip_sans" || ck_fail "no DNS SAN ip.test in: $ip_sans"
+ck_verify_chain "$state/live/127.0.0.1/cert.pem" "$state/live/127.0.0.1/chain.pem" "$CK_TMP/root0.pem"
 ck_log "ok"

@@ -50,7 +50,8 @@ template <typename Body> std::pair<int, std::string> inChild(Body body) {
 } // namespace
 
 TEST_CASE("SIGTERM during a store write: the write finishes, then challenges are withdrawn, "
-          "exit 143", "[cli][interrupt]") {
+          "exit 143",
+          "[cli][interrupt]") {
     auto [status, out] = inChild([](int fd) {
         ::dup2(::open("/dev/null", O_WRONLY), STDERR_FILENO);
         ShutdownGate gate;

@@ -2,14 +2,14 @@
 #include "cli/command.hpp"
 #include "cli/commands/issue.hpp"
 #include "cli/options.hpp"
+#include "store/store.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <initializer_list>
 #include <string>
-#include <vector>
 #include <unistd.h>
-#include "store/store.hpp"
+#include <vector>
 
 using namespace certkeep::cli;
 
@@ -71,7 +71,7 @@ std::string specError(std::initializer_list<const char*> args) {
             return "<no error>";
         }
         return spec.error().kind == certkeep::ErrorKind::Usage ? spec.error().message
-                                                                : "<not a Usage error>";
+                                                               : "<not a Usage error>";
     } catch (const UsageError& e) {
         return e.what();
     }
@@ -304,8 +304,8 @@ TEST_CASE("issue: port 0, wildcards and IP identifiers", "[cli][options]") {
     CHECK_THAT(specError({"issue", "-d", "a.example.com", "--http-listen", ":0"}),
                Catch::Contains("port 0"));
     CHECK_THAT(specError({"issue", "-d", "*.example.com"}), Catch::Contains("dns-01"));
-    auto spec = specOf(parse({"issue", "-d", "192.0.2.1", "-d", "2001:DB8:0::1", "-d",
-                              "a.example.com"}));
+    auto spec =
+        specOf(parse({"issue", "-d", "192.0.2.1", "-d", "2001:DB8:0::1", "-d", "a.example.com"}));
     REQUIRE(spec.identifiers.size() == 3);
     CHECK(spec.identifiers[0] == certkeep::acme::Identifier{"ip", "192.0.2.1"});
     CHECK(spec.identifiers[1] == certkeep::acme::Identifier{"ip", "2001:db8::1"});
@@ -315,8 +315,7 @@ TEST_CASE("issue: port 0, wildcards and IP identifiers", "[cli][options]") {
     CHECK(specOf(parse({"issue", "-d", "a.example.com", "--replace-names"})).replaceNames);
 }
 
-TEST_CASE("a first domain longer than 64 characters gets a derived valid name",
-          "[cli][options]") {
+TEST_CASE("a first domain longer than 64 characters gets a derived valid name", "[cli][options]") {
     EnvGuard env;
     std::string longName = std::string(60, 'a') + ".example.com";
     std::string other = std::string(60, 'a') + ".example.org";

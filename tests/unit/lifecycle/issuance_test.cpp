@@ -28,15 +28,10 @@ struct Harness {
     fakes::FakeSolverFactory solvers;
     lifecycle::ActiveSolvers active;
     std::vector<std::string> notes;
-    lifecycle::Services services{store,
-                                 server,
-                                 clock,
-                                 gate,
-                                 solvers,
-                                 active,
-                                 {},
-                                 [this](const std::string& line) { notes.push_back(line); },
-                                 {}};
+    lifecycle::Services services{
+        store,   server, clock, gate,
+        solvers, active, {},    [this](const std::string& line) { notes.push_back(line); },
+        {}};
     lifecycle::AccountSpec account;
 
     Harness() {
@@ -186,7 +181,8 @@ TEST_CASE("a pending order the CA reports invalid, or one for other names, is di
 }
 
 TEST_CASE("webroot tokens are recorded before they are written, and a killed run's are removed "
-          "by the next run", "[lifecycle][issuance][pending]") {
+          "by the next run",
+          "[lifecycle][issuance][pending]") {
     Harness h;
     auto spec = Harness::spec({"a.example.com"});
     spec.challenge.webroot = "/srv/www";
@@ -210,7 +206,8 @@ TEST_CASE("webroot tokens are recorded before they are written, and a killed run
 }
 
 TEST_CASE("an authorization for an identifier nobody asked for is refused before any solver "
-          "sees it", "[lifecycle][issuance][hostile]") {
+          "sees it",
+          "[lifecycle][issuance][hostile]") {
     Harness h;
     h.server.extraAuthorization = "evil.example.net";
     auto out = h.issue(Harness::spec({"a.example.com"}));
@@ -251,9 +248,9 @@ TEST_CASE("a certificate for another key or without a requested name is refused"
 TEST_CASE("an http URL anywhere the CA hands out stops the run with a Protocol error",
           "[lifecycle][issuance][hostile]") {
     Harness h;
-    std::string field = GENERATE(std::string("newOrder"), std::string("finalize"),
-                                 std::string("authorization"), std::string("challenge"),
-                                 std::string("certificate"));
+    std::string field =
+        GENERATE(std::string("newOrder"), std::string("finalize"), std::string("authorization"),
+                 std::string("challenge"), std::string("certificate"));
     h.server.httpUrls = {field};
     auto out = h.issue(Harness::spec({"a.example.com"}));
     INFO(field);
@@ -335,9 +332,8 @@ TEST_CASE("concurrent first runs create one account: load, register and save und
         threads.emplace_back([&, i] {
             Harness& h = *runs[i];
             lifecycle::Services services = h.services; // one shared store for all runs
-            lifecycle::Services shared{store,        h.server,          h.clock,
-                                       h.gate,       h.solvers,         h.active,
-                                       services.log, services.note,     {}};
+            lifecycle::Services shared{store,    h.server,     h.clock,       h.gate, h.solvers,
+                                       h.active, services.log, services.note, {}};
             auto s = lifecycle::openAccount(shared, h.account, lifecycle::AccountMode::Create);
             if (s) {
                 urls[i] = s->account.url;
