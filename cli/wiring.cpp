@@ -56,7 +56,7 @@ Result<WiringPtr> wire(const GlobalOptions& global, Console& console) {
     if (const char* stopAt = std::getenv("CERTKEEP_TEST_STOP_AT"); stopAt != nullptr) {
         w->services->stepHook = [step = std::string(stopAt)](const std::string& at) {
             if (at == step) {
-                ::raise(SIGSTOP);
+                (void)::raise(SIGSTOP);
             }
         };
     }

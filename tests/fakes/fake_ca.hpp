@@ -146,7 +146,9 @@ class FakeCa {
         addCn(X509_get_issuer_name(cert.get()), issuerCn);
         std::string san;
         for (const auto& n : names) {
-            san += (san.empty() ? "" : ",") + std::string(isIp(n) ? "IP:" : "DNS:") + n;
+            san += san.empty() ? "" : ",";
+            san += isIp(n) ? "IP:" : "DNS:";
+            san += n;
         }
         if (!san.empty()) {
             addExt(cert.get(), NID_subject_alt_name, san);

@@ -7,7 +7,6 @@
 
 using namespace certkeep;
 using certkeep::fakes::ClientFixture;
-using certkeep::fakes::ServerRequest;
 using nlohmann::json;
 
 namespace {

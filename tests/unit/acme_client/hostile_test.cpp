@@ -83,7 +83,7 @@ TEST_CASE("garbage and oversized JSON bodies are errors, not crashes", "[acme][h
     auto body = GENERATE(as<std::string>{}, std::string(200000, '['),
                          "{\"status\":" + std::string(100000, '[') + "1",
                          "{\"status\":\"pending\",\"identifier\":\"" +
-                             std::string(5 * 1024 * 1024, 'A') + "\"}",
+                             std::string(std::size_t{5} * 1024 * 1024, 'A') + "\"}",
                          std::string("\x00\x01\x02garbage", 10), "{\"status\":5}",
                          "{\"status\":\"pending\",\"identifier\":{\"value\":7},\"challenges\":[]}",
                          "{\"status\":\"pending\",\"identifier\":{\"value\":\"a.example.com\"},"
@@ -200,8 +200,8 @@ TEST_CASE("retryAfterSeconds reads delta-seconds and HTTP-dates", "[acme][transp
         std::tm tm{};
         gmtime_r(&t, &tm);
         char buf[64];
-        std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-        return std::string(buf);
+        std::size_t len = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        return std::string(buf, len);
     };
 
     CHECK(acme::retryAfterSeconds(acme::HttpResponse{}) == -1);

@@ -7,8 +7,6 @@
 
 using namespace certkeep;
 using certkeep::fakes::ClientFixture;
-using certkeep::fakes::jsonResponse;
-using certkeep::fakes::ServerRequest;
 using nlohmann::json;
 
 namespace {

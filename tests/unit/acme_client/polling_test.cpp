@@ -17,8 +17,8 @@ namespace {
 const std::string kDomain = "poll.example.com";
 
 // Serves `statuses` in turn at `url` (the last one repeats), each with `headers`.
-void serveAuthz(ClientFixture& f, const std::string& url, std::vector<std::string> statuses,
-                Headers headers = {}) {
+void serveAuthz(ClientFixture& f, const std::string& url, const std::vector<std::string>& statuses,
+                const Headers& headers = {}) {
     auto served = std::make_shared<std::size_t>(0);
     f.server.route(url, [=](const ServerRequest&) {
         std::size_t i = std::min(*served, statuses.size() - 1);
@@ -27,8 +27,8 @@ void serveAuthz(ClientFixture& f, const std::string& url, std::vector<std::strin
     });
 }
 
-void serveOrder(ClientFixture& f, const std::string& url, std::vector<std::string> statuses,
-                Headers headers = {}) {
+void serveOrder(ClientFixture& f, const std::string& url, const std::vector<std::string>& statuses,
+                const Headers& headers = {}) {
     auto served = std::make_shared<std::size_t>(0);
     std::string finalizeUrl = f.server.url("/order/1/finalize");
     std::string certUrl = f.server.url("/cert/1");

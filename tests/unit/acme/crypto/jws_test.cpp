@@ -27,8 +27,10 @@ std::string dec(const json& v) {
 
 // RSA public EVP_PKEY from big-endian n and e.
 PkeyPtr rsaPublic(const std::string& n, const std::string& e) {
-    ossl::BnPtr bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()), int(n.size()), 0));
-    ossl::BnPtr be(BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()), int(e.size()), 0));
+    ossl::BnPtr bn(
+        BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()), int(n.size()), nullptr));
+    ossl::BnPtr be(
+        BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()), int(e.size()), nullptr));
     OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
     OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn.get());
     OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be.get());

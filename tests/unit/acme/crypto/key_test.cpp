@@ -80,10 +80,11 @@ TEST_CASE("fromPem reads traditional (SEC1) EC PEM too", "[key]") {
 }
 
 TEST_CASE("fromPem fails cleanly on garbage with an OpenSSL reason", "[key]") {
-    for (std::string bad : {std::string(), std::string("not a key"),
-                            std::string("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE "
-                                        "KEY-----\n"),
-                            std::string("\0\0\0", 3)}) {
+    for (const std::string& bad :
+         {std::string(), std::string("not a key"),
+          std::string("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE "
+                      "KEY-----\n"),
+          std::string("\0\0\0", 3)}) {
         auto r = PrivateKey::fromPem(bad);
         REQUIRE_FALSE(r.ok());
         CHECK(r.error().kind == ErrorKind::Crypto);
