@@ -1,7 +1,8 @@
 #include "cli/domain.hpp"
 
+#include "common/ip.hpp"
+
 #include <algorithm>
-#include <arpa/inet.h>
 #include <cctype>
 
 namespace certkeep::cli {
@@ -28,19 +29,6 @@ bool hasNumericTld(const std::string& name) {
     return !last.empty() && std::all_of(last.begin(), last.end(), [](char c) {
         return std::isdigit(static_cast<unsigned char>(c)) != 0;
     });
-}
-
-// Canonical text of an IPv4/IPv6 literal, or "" when `text` is not one.
-std::string canonicalIp(const std::string& text) {
-    unsigned char buf[16];
-    char out[INET6_ADDRSTRLEN];
-    for (int family : {AF_INET, AF_INET6}) {
-        if (inet_pton(family, text.c_str(), buf) == 1 &&
-            inet_ntop(family, buf, out, sizeof out) != nullptr) {
-            return out;
-        }
-    }
-    return {};
 }
 
 } // namespace
@@ -96,26 +84,6 @@ Result<std::string> normalizeDomain(const std::string& input) {
         start = dot + 1;
     }
     return name;
-}
-
-Result<std::vector<std::string>> normalizeDomains(const std::vector<std::string>& inputs) {
-    if (inputs.empty()) {
-        return fail(ErrorKind::Usage, "no domain given: add -d DOMAIN (repeat it for more names)");
-    }
-    std::vector<std::string> out;
-    for (const auto& input : inputs) {
-        auto name = normalizeDomain(input);
-        if (!name) {
-            return name.takeError();
-        }
-        if (std::find(out.begin(), out.end(), *name) == out.end()) {
-            out.push_back(std::move(*name));
-        }
-    }
-    if (out.size() > 100) {
-        return fail(ErrorKind::Usage, "too many domains: at most 100 names per certificate");
-    }
-    return out;
 }
 
 Result<acme::Identifier> parseIdentifier(const std::string& input) {

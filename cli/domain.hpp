@@ -13,9 +13,6 @@ namespace certkeep::cli {
 // labels of 1..63, total <= 253, at least two labels); "*." allowed only as the first label.
 // Usage error naming the domain and the rule it breaks.
 Result<std::string> normalizeDomain(const std::string& input);
-// Normalises all, drops duplicates keeping order; Usage error when empty or > 100 names.
-Result<std::vector<std::string>> normalizeDomains(const std::vector<std::string>& inputs);
-
 // One -d value as an ACME identifier: an IPv4 or IPv6 literal becomes an "ip" identifier in
 // canonical form (RFC 8738), anything else a normalised "dns" name.
 Result<acme::Identifier> parseIdentifier(const std::string& input);

@@ -172,6 +172,11 @@ void noteIgnoredOptions(Services& services, const AccountSpec& spec, const Accou
     }
 }
 
+Error noStoredAccount(const std::string& server) {
+    return makeError(ErrorKind::NotFound, "no account for " + displayUrl(server) +
+                                              " in the store: run certkeep account register");
+}
+
 } // namespace
 
 bool isAccountUnknown(const Error& error) {
@@ -186,8 +191,7 @@ Result<AccountSession> openAccount(Services& services, const AccountSpec& spec, 
             return peek.takeError();
         }
         if (!*peek) {
-            return fail(ErrorKind::NotFound, "no account for " + displayUrl(server) +
-                                                 " in the store: run certkeep account register");
+            return fail(noStoredAccount(server));
         }
     }
     auto lock = services.store.lockAccount(server, services.flow.accountLockTimeout);
@@ -199,8 +203,7 @@ Result<AccountSession> openAccount(Services& services, const AccountSpec& spec, 
         return stored.takeError();
     }
     if (!*stored && mode == AccountMode::Existing) {
-        return fail(ErrorKind::NotFound, "no account for " + displayUrl(server) +
-                                             " in the store: run certkeep account register");
+        return fail(noStoredAccount(server));
     }
     auto key = *stored ? storedKey(**stored, server)
                        : acme::PrivateKey::generate(acme::keyTypeForAlg(spec.keyAlg));

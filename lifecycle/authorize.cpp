@@ -1,7 +1,7 @@
 #include "lifecycle/authorize.hpp"
 
 #include "acme/problem.hpp"
-#include "lifecycle/certificate.hpp"
+#include "common/ip.hpp"
 
 #include <algorithm>
 #include <set>

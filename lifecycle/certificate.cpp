@@ -1,9 +1,9 @@
 #include "lifecycle/certificate.hpp"
 
+#include "common/ip.hpp"
 #include "common/url.hpp"
 
 #include <algorithm>
-#include <arpa/inet.h>
 
 namespace certkeep::lifecycle {
 
@@ -32,18 +32,6 @@ bool certNames(const acme::CertInfo& info, const acme::Identifier& id) {
 }
 
 } // namespace
-
-std::string canonicalIp(const std::string& text) {
-    unsigned char buf[16];
-    char out[INET6_ADDRSTRLEN];
-    for (int family : {AF_INET, AF_INET6}) {
-        if (inet_pton(family, text.c_str(), buf) == 1 &&
-            inet_ntop(family, buf, out, sizeof out) != nullptr) {
-            return out;
-        }
-    }
-    return {};
-}
 
 Result<std::size_t> choosePreferredChain(const std::vector<std::string>& chains,
                                          const std::string& preferred) {

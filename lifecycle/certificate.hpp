@@ -39,7 +39,4 @@ Result<IssuedCertificate> assembleIssued(const std::string& pem, const acme::Pri
                                          const std::vector<acme::Identifier>& identifiers,
                                          const std::string& orderUrl);
 
-// Canonical text of an IP literal (inet_pton/inet_ntop), or "" when it is not one.
-std::string canonicalIp(const std::string& text);
-
 } // namespace certkeep::lifecycle

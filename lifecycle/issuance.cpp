@@ -4,7 +4,7 @@
 #include "common/url.hpp"
 #include "lifecycle/authorize.hpp"
 #include "lifecycle/certificate.hpp"
-#include "lifecycle/records.hpp"
+#include "lifecycle/version_meta.hpp"
 
 #include <algorithm>
 

@@ -2,6 +2,7 @@
 #include "acme/crypto/csr.hpp"
 
 #include "acme/crypto/ossl.hpp"
+#include "common/ip.hpp"
 
 #include <arpa/inet.h>
 #include <array>
@@ -28,13 +29,6 @@ Status checkDomains(const std::vector<std::string>& domains) {
         }
     }
     return {};
-}
-
-// True for an IPv4 or IPv6 literal (RFC 8738 §3); inet_pton is strict about the forms.
-bool isIpLiteral(const std::string& name) {
-    std::array<unsigned char, 16> buf{};
-    return inet_pton(AF_INET, name.c_str(), buf.data()) == 1 ||
-           inet_pton(AF_INET6, name.c_str(), buf.data()) == 1;
 }
 
 // The first DNS name (IP literals never go into the CN), "" when there is none.

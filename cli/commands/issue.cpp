@@ -8,7 +8,7 @@
 #include "cli/interrupt.hpp"
 #include "cli/wiring.hpp"
 #include "lifecycle/issuance.hpp"
-#include "lifecycle/records.hpp"
+#include "lifecycle/version_meta.hpp"
 #include "store/store.hpp"
 
 #include <ostream>

@@ -5,7 +5,7 @@
 
 using namespace certkeep;
 using certkeep::cli::normalizeDomain;
-using certkeep::cli::normalizeDomains;
+using certkeep::cli::parseIdentifiers;
 
 namespace {
 
@@ -101,21 +101,24 @@ TEST_CASE("normalizeDomain does not echo control characters", "[cli][domain]") {
     CHECK(name.error().message.find('\x1b') == std::string::npos);
 }
 
-TEST_CASE("normalizeDomains keeps order, drops duplicates after normalising", "[cli][domain]") {
-    auto names =
-        normalizeDomains({"B.example.com", "a.example.com", "b.example.com.", "A.EXAMPLE.COM"});
-    REQUIRE(names.ok());
-    CHECK(*names == std::vector<std::string>{"b.example.com", "a.example.com"});
+TEST_CASE("parseIdentifiers keeps order, drops duplicates after normalising", "[cli][domain]") {
+    auto ids = parseIdentifiers({"B.example.com", "a.example.com", "b.example.com.",
+                                 "A.EXAMPLE.COM", "2001:DB8::1", "2001:db8:0::1", "192.0.2.1"});
+    REQUIRE(ids.ok());
+    CHECK(*ids == std::vector<certkeep::acme::Identifier>{{"dns", "b.example.com"},
+                                                          {"dns", "a.example.com"},
+                                                          {"ip", "2001:db8::1"},
+                                                          {"ip", "192.0.2.1"}});
 }
 
-TEST_CASE("normalizeDomains refuses an empty list, a bad name and more than 100 names",
+TEST_CASE("parseIdentifiers refuses an empty list, a bad name and more than 100 names",
           "[cli][domain]") {
-    auto none = normalizeDomains({});
+    auto none = parseIdentifiers({});
     REQUIRE_FALSE(none.ok());
     CHECK(none.error().kind == ErrorKind::Usage);
     CHECK_THAT(none.error().message, Catch::Contains("-d"));
 
-    auto bad = normalizeDomains({"ok.example.com", "bad_name.example.com"});
+    auto bad = parseIdentifiers({"ok.example.com", "bad_name.example.com"});
     REQUIRE_FALSE(bad.ok());
     CHECK_THAT(bad.error().message, Catch::Contains("bad_name.example.com"));
 
@@ -123,18 +126,18 @@ TEST_CASE("normalizeDomains refuses an empty list, a bad name and more than 100 
     for (int i = 0; i < 100; ++i) {
         hundred.push_back("n" + std::to_string(i) + ".example.com");
     }
-    auto exactly = normalizeDomains(hundred);
+    auto exactly = parseIdentifiers(hundred);
     REQUIRE(exactly.ok());
     CHECK(exactly->size() == 100);
 
     // Duplicates do not count towards the limit.
     auto withDuplicates = hundred;
     withDuplicates.insert(withDuplicates.end(), hundred.begin(), hundred.begin() + 20);
-    CHECK(normalizeDomains(withDuplicates).ok());
+    CHECK(parseIdentifiers(withDuplicates).ok());
 
     auto tooMany = hundred;
     tooMany.push_back("n100.example.com");
-    auto refused = normalizeDomains(tooMany);
+    auto refused = parseIdentifiers(tooMany);
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().kind == ErrorKind::Usage);
     CHECK_THAT(refused.error().message, Catch::Contains("100"));

@@ -258,7 +258,7 @@ TEST_CASE("an option given with an empty value is a usage error", "[cli][options
     CHECK_THAT(specError({"issue", "-d", "a.example.com", "--name="}), Catch::Contains("--name"));
 }
 
-TEST_CASE("--server must be https: http is refused before anything happens", "[cli][options]") {
+TEST_CASE("an http --server is refused before anything happens: https only", "[cli][options]") {
     EnvGuard env;
     CHECK_THAT(usageMessage({"--server", "http://acme.test/dir", "account", "show"}),
                Catch::Contains("https only"));

@@ -1,6 +1,7 @@
 // One whole issuance through lifecycle/ against the fake ACME server, an in-memory store, a
 // fake clock and a fake solver: the phases, the pending order that keeps an issued certificate
 // from being lost, the account lock, and what is refused before anything is stored.
+#include "common/ip.hpp"
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_solver_factory.hpp"
 #include "fakes/fake_store.hpp"
@@ -404,8 +405,8 @@ TEST_CASE("options that cannot apply to an existing account are named in a warni
 }
 
 TEST_CASE("canonical IP comparison and requested identifiers", "[lifecycle][authorize]") {
-    CHECK(lifecycle::canonicalIp("2001:DB8:0::1") == "2001:db8::1");
-    CHECK(lifecycle::canonicalIp("example.com").empty());
+    CHECK(certkeep::canonicalIp("2001:DB8:0::1") == "2001:db8::1");
+    CHECK(certkeep::canonicalIp("example.com").empty());
     acme::Authorization wildcard;
     wildcard.identifier = {"dns", "example.com"};
     wildcard.wildcard = true;

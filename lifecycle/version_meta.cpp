@@ -1,4 +1,4 @@
-#include "lifecycle/records.hpp"
+#include "lifecycle/version_meta.hpp"
 
 #include <ctime>
 #include <nlohmann/json.hpp>
