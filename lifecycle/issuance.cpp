@@ -104,6 +104,16 @@ Result<acme::Order> finishOrder(Flow& f, const acme::Order& order, const acme::P
     return done;
 }
 
+// Finalize (if needed), wait, download and check: the certificate of `key`, not stored yet.
+Result<IssuedCertificate> completeOrder(Flow& f, const acme::Order& order,
+                                        const acme::PrivateKey& key) {
+    auto done = finishOrder(f, order, key);
+    if (!done) {
+        return done.takeError();
+    }
+    return downloadIssued(*f.session.client, *done, key, f.spec.identifiers, f.spec.preferredChain);
+}
+
 // A killed run's order: download what the CA issued for the stored key, or discard it.
 Result<std::optional<IssuedCertificate>> resumePending(Flow& f, const store::PendingOrder& p) {
     removeLeftoverTokens(f, p);
@@ -134,16 +144,11 @@ Result<std::optional<IssuedCertificate>> resumePending(Flow& f, const store::Pen
     }
     note(f, "note: resuming order " + displayUrl(p.orderUrl) +
                 " that a previous run left pending: downloading what the CA issued");
-    auto done = finishOrder(f, *order, *key);
-    if (!done) {
-        if (!isTransient(done.error())) {
-            discardPending(f, done.error().message);
-        }
-        return done.takeError();
-    }
-    auto cert =
-        downloadIssued(*f.session.client, *done, *key, f.spec.identifiers, f.spec.preferredChain);
+    auto cert = completeOrder(f, *order, *key);
     if (!cert) {
+        if (!isTransient(cert.error())) {
+            discardPending(f, cert.error().message); // the next run orders afresh
+        }
         return cert.takeError();
     }
     return std::optional<IssuedCertificate>(std::move(*cert));

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ck-slow: timing and kill tests; left out of the sanitizer run (scripts/test)
 # (a) Two `issue` runs for the same --name at the same time (both --webroot, nginx serving it on
 #     the port Pebble validates): both succeed (one waits for the other's lock), and the store
 #     ends consistent: two complete archive versions, live on the highest.

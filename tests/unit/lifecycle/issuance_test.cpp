@@ -417,3 +417,20 @@ TEST_CASE("canonical IP comparison and requested identifiers", "[lifecycle][auth
     CHECK(lifecycle::isRequested(ip, {{"ip", "2001:db8::1"}}));
     CHECK_FALSE(lifecycle::isRequested(ip, {{"dns", "2001:db8::1"}}));
 }
+
+TEST_CASE("a pending order whose certificate cannot be used is discarded, so the next run "
+          "orders afresh instead of failing forever", "[lifecycle][issuance][pending]") {
+    Harness h;
+    h.store.failSaveCertificate = makeError(ErrorKind::Io, "disk full");
+    REQUIRE_FALSE(h.issue(Harness::spec({"a.example.com"})).ok());
+    h.server.brokenChain = true; // what the CA serves for the pending order no longer links
+    auto second = h.issue(Harness::spec({"a.example.com"}));
+    REQUIRE_FALSE(second.ok());
+    CHECK_THAT(second.error().message, Catch::Contains("does not link"));
+    auto pending = h.store.loadPendingOrder("a.example.com");
+    REQUIRE(pending.ok());
+    CHECK_FALSE(pending->has_value());
+    h.server.brokenChain = false;
+    REQUIRE(h.issue(Harness::spec({"a.example.com"})).ok());
+    CHECK(h.server.counts.newOrder == 2);
+}
