@@ -16,7 +16,7 @@ Result<std::string> makeCsrDer(const PrivateKey& key, const std::vector<std::str
 
 // What we need to know about one certificate.
 struct CertInfo {
-    std::vector<std::string> dnsNames; // SAN dNSName entries, in order
+    std::vector<std::string> dnsNames;    // SAN dNSName entries, in order
     std::vector<std::string> ipAddresses; // SAN iPAddress entries, canonical text, in order
     std::string subjectCn;
     std::string issuerCn;

@@ -47,7 +47,7 @@ std::string keyAuthorization(std::string_view token, std::string_view thumbprint
 // payload == std::nullopt means POST-as-GET (empty payload string, §6.3).
 struct JwsHeader {
     std::string url;
-    std::string nonce; // "" = no nonce member (the inner JWS of a key change, §7.3.5)
+    std::string nonce;              // "" = no nonce member (the inner JWS of a key change, §7.3.5)
     std::optional<std::string> kid; // account URL; when absent, the signer's jwk is embedded
 };
 Result<nlohmann::json> signJws(const Signer& signer, const JwsHeader& header,

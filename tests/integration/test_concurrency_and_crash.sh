@@ -45,7 +45,7 @@ versions() { find "$state/archive/site" -mindepth 1 -maxdepth 1 -printf '%f\n' |
 # The account is made first so both runs race on the certificate, not on account creation.
 ck_run "${common[@]}" account register
 ck_expect_rc 0
-ck_run_bg "${common[@]}" issue --name site -d one.test --webroot "$www"
+ck_run_bg "${common[@]}" issue --name site -d one.test --webroot "$www" --replace-names
 pid1=$CK_BG_PID err1=$CK_BG_ERR
 ck_run_bg "${common[@]}" issue --name site -d one.test -d two.test --webroot "$www" --replace-names
 pid2=$CK_BG_PID err2=$CK_BG_ERR
