@@ -419,7 +419,8 @@ TEST_CASE("canonical IP comparison and requested identifiers", "[lifecycle][auth
 }
 
 TEST_CASE("a pending order whose certificate cannot be used is discarded, so the next run "
-          "orders afresh instead of failing forever", "[lifecycle][issuance][pending]") {
+          "orders afresh instead of failing forever",
+          "[lifecycle][issuance][pending]") {
     Harness h;
     h.store.failSaveCertificate = makeError(ErrorKind::Io, "disk full");
     REQUIRE_FALSE(h.issue(Harness::spec({"a.example.com"})).ok());
