@@ -21,7 +21,18 @@ struct Flow {
     challenges::SolverPtr solver;
     store::PendingOrder pending;
     bool pendingSaved = false;
+    store::LockPtr lock; // the certificate lock, held for the whole run
 };
+
+// A lock is a lease (an etcd store can lose it): checked before each step whose effect must
+// not happen twice, so two runs never finalize or store for one name at once.
+Status checkLock(const Flow& f, const std::string& step) {
+    if (f.lock && f.lock->held()) {
+        return {};
+    }
+    return fail(ErrorKind::Local, "lost the lock for certificate " + f.spec.name +
+                                      " (another run may hold it now); stopped before " + step);
+}
 
 void note(const Flow& f, const std::string& line) {
     if (f.services.note) {
@@ -234,6 +245,9 @@ Result<IssuedCertificate> orderNew(Flow& f) {
     }
     f.pending.keyPem = *pem;
     f.pending.published.clear(); // cleaned up by now
+    if (auto st = checkLock(f, "finalize"); !st) {
+        return st.takeError();
+    }
     if (auto st = savePending(f); !st) {
         return st.takeError();
     }
@@ -257,6 +271,9 @@ Result<IssueOutcome> storeIssued(Flow& f, const IssuedCertificate& cert, bool re
                                cert.fullchainPem,
                                cert.keyPem,
                                metaJson(f.accountSpec, f.spec, cert, f.services.clock.wallNow())};
+    if (auto st = checkLock(f, "storing the certificate (the next run resumes the order)"); !st) {
+        return st.takeError();
+    }
     ShutdownGate::Section section(f.services.gate);
     auto saved = f.services.store.saveCertificate(f.spec.name, version);
     if (!saved) {
@@ -364,7 +381,7 @@ Result<std::vector<std::string>> storedIdentifiers(store::Store& store, const st
 
 Result<IssueOutcome> issueCertificate(Services& services, const AccountSpec& account,
                                       const CertificateSpec& spec) {
-    Flow f{services, account, spec, {}, nullptr, {}, false};
+    Flow f{services, account, spec, {}, nullptr, {}, false, nullptr};
     // The solver first: a busy port or a bad webroot fails before the store is touched.
     auto solver = services.solvers.http01(spec.challenge); // listening before any request
     if (!solver) {
@@ -375,6 +392,7 @@ Result<IssueOutcome> issueCertificate(Services& services, const AccountSpec& acc
     if (!lock) {
         return lock.takeError();
     }
+    f.lock = std::move(*lock);
     if (auto st = preflight(f); !st) {
         return st.takeError();
     }

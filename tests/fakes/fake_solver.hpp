@@ -6,6 +6,7 @@
 #include "challenges/solver.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -37,6 +38,9 @@ class FakeSolver : public challenges::Solver, public challenges::FetchNotifier {
         ++waitReadyCalls;
         lastDeadline = deadline;
         calls.emplace_back("waitReady");
+        if (waitReadyHook) {
+            waitReadyHook();
+        }
         if (waitReadyError) {
             return fail(*waitReadyError);
         }
@@ -81,6 +85,7 @@ class FakeSolver : public challenges::Solver, public challenges::FetchNotifier {
     int waitReadyCalls = 0;
     std::optional<std::chrono::steady_clock::time_point> lastDeadline;
     std::optional<Error> waitReadyError; // returned by every waitReady() when set
+    std::function<void()> waitReadyHook; // runs inside every waitReady() (under the fake's lock)
     int withdrawAllCalls = 0;
     bool offerFetchNotifier = false;
     bool fetchArrives = true; // what awaitFetch() answers

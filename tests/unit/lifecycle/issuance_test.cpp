@@ -435,3 +435,15 @@ TEST_CASE("a pending order whose certificate cannot be used is discarded, so the
     REQUIRE(h.issue(Harness::spec({"a.example.com"})).ok());
     CHECK(h.server.counts.newOrder == 2);
 }
+
+TEST_CASE("a lost certificate lock stops the run before finalize", "[lifecycle][issuance]") {
+    Harness h;
+    // The lease is lost while the challenges are answered (after the lock was taken).
+    h.solvers.solver.waitReadyHook = [&h] { h.store.leaseLost = true; };
+    auto out = h.issue(Harness::spec({"a.example.com"}));
+    REQUIRE_FALSE(out.ok());
+    CHECK(out.error().kind == ErrorKind::Local);
+    CHECK_THAT(out.error().message, Catch::Contains("lost the lock"));
+    CHECK(h.server.counts.finalize == 0);
+    CHECK(h.store.saveCertificateCalls == 0);
+}
