@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ck-slow: its request budget is a property of the optimised build, not of the sanitizer one
 # The account commands: register (prints the account URL, key 0600), registering again finds the
 # same account, show prints URL, status, contact and the RFC 7638 JWK thumbprint (checked against
 # one computed here from the stored account key), show without an account exits 3 pointing at
