@@ -263,6 +263,16 @@ Result<IssuedCertificate> orderNew(Flow& f) {
                           f.spec.preferredChain);
 }
 
+// The settings record, written only when it changed (a renewal usually repeats them: no fsync).
+Status saveSettingsIfChanged(Flow& f) {
+    store::CertSettings wanted = settingsOf(f.accountSpec, f.spec);
+    auto stored = f.services.store.loadSettings(f.spec.name);
+    if (stored && *stored && **stored == wanted) {
+        return {};
+    }
+    return f.services.store.saveSettings(f.spec.name, wanted);
+}
+
 // The new version, its settings, and the pending order gone: in one uninterruptible section.
 Result<IssueOutcome> storeIssued(Flow& f, const IssuedCertificate& cert, bool recovered) {
     store::CertVersion version{0,
@@ -282,8 +292,7 @@ Result<IssueOutcome> storeIssued(Flow& f, const IssuedCertificate& cert, bool re
     if (auto st = f.services.store.removePendingOrder(f.spec.name); !st) {
         note(f, "warning: " + st.error().message);
     }
-    if (auto st = f.services.store.saveSettings(f.spec.name, settingsOf(f.accountSpec, f.spec));
-        !st) {
+    if (auto st = saveSettingsIfChanged(f); !st) {
         note(f,
              "warning: the certificate is stored, but its settings are not: " + st.error().message);
     }

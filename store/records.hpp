@@ -45,6 +45,8 @@ struct CertSettings {
     std::string profile;                  // "" = the CA's default profile
     // Hook argument vectors per event ("deploy", ...): never shell strings.
     std::map<std::string, std::vector<std::vector<std::string>>> hooks;
+
+    bool operator==(const CertSettings&) const = default;
 };
 
 // Where one certificate's renewal stands; rewritten after every attempt.

@@ -447,3 +447,18 @@ TEST_CASE("a lost certificate lock stops the run before finalize", "[lifecycle][
     CHECK(h.server.counts.finalize == 0);
     CHECK(h.store.saveCertificateCalls == 0);
 }
+
+TEST_CASE("the settings record is written when it changes, not at every issuance",
+          "[lifecycle][issuance]") {
+    Harness h;
+    REQUIRE(h.issue(Harness::spec({"a.example.com"})).ok());
+    REQUIRE(h.issue(Harness::spec({"a.example.com"})).ok());
+    CHECK(h.store.saveSettingsCalls == 1);
+    auto spec = Harness::spec({"a.example.com"});
+    spec.keyType = acme::KeyType::EcP384;
+    REQUIRE(h.issue(spec).ok());
+    CHECK(h.store.saveSettingsCalls == 2);
+    auto settings = h.store.loadSettings("a.example.com");
+    REQUIRE(settings.ok());
+    CHECK((*settings)->keyType == "ec-p384");
+}
