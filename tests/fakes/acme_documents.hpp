@@ -3,6 +3,7 @@
 // response builders, and a decoder for the flattened JWS bodies the client sends (§6.2).
 
 #include "acme/client.hpp"
+#include "acme/crypto/ossl.hpp"
 #include "acme/transport.hpp"
 #include "acme/types.hpp"
 #include "common/base64url.hpp"
@@ -169,6 +170,26 @@ inline HttpResponse problemResponse(long status, const std::string& shortType,
              {"detail", detail},
              {"status", status}};
     return makeResponse(status, doc.dump(), std::move(headers));
+}
+
+// Verifies an ES256 JWS (raw r||s, RFC 7518 §3.4) with `key`.
+inline bool verifiesEs256(EVP_PKEY* key, const DecodedJws& jws) {
+    if (jws.signature.size() != 64) {
+        return false;
+    }
+    const auto* p = reinterpret_cast<const unsigned char*>(jws.signature.data());
+    acme::ossl::EcdsaSigPtr sig(ECDSA_SIG_new());
+    ECDSA_SIG_set0(sig.get(), BN_bin2bn(p, 32, nullptr), BN_bin2bn(p + 32, 32, nullptr));
+    int len = i2d_ECDSA_SIG(sig.get(), nullptr);
+    std::string der(static_cast<size_t>(len), '\0');
+    auto* out = reinterpret_cast<unsigned char*>(der.data());
+    i2d_ECDSA_SIG(sig.get(), &out);
+    std::string input = jws.protectedB64 + "." + jws.payloadB64;
+    acme::ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
+    return EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) == 1 &&
+           EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(der.data()),
+                            der.size(), reinterpret_cast<const unsigned char*>(input.data()),
+                            input.size()) == 1;
 }
 
 } // namespace certkeep::fakes

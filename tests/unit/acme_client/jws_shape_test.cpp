@@ -11,29 +11,7 @@ using certkeep::fakes::problemResponse;
 using certkeep::fakes::ServerRequest;
 using nlohmann::json;
 
-namespace {
-
-// Verifies an ES256 JWS signature (raw r||s, RFC 7518 §3.4) with the account key.
-bool verifiesEs256(const acme::PrivateKey& key, const fakes::DecodedJws& jws) {
-    if (jws.signature.size() != 64) {
-        return false;
-    }
-    const auto* p = reinterpret_cast<const unsigned char*>(jws.signature.data());
-    acme::ossl::EcdsaSigPtr sig(ECDSA_SIG_new());
-    ECDSA_SIG_set0(sig.get(), BN_bin2bn(p, 32, nullptr), BN_bin2bn(p + 32, 32, nullptr));
-    int len = i2d_ECDSA_SIG(sig.get(), nullptr);
-    std::string der(static_cast<size_t>(len), '\0');
-    auto* out = reinterpret_cast<unsigned char*>(der.data());
-    i2d_ECDSA_SIG(sig.get(), &out);
-    std::string input = jws.protectedB64 + "." + jws.payloadB64;
-    acme::ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
-    return EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
-           EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(der.data()),
-                            der.size(), reinterpret_cast<const unsigned char*>(input.data()),
-                            input.size()) == 1;
-}
-
-} // namespace
+namespace {} // namespace
 
 TEST_CASE("newAccount is signed with the jwk, later requests with the kid", "[acme][jws]") {
     ClientFixture f;
@@ -58,13 +36,13 @@ TEST_CASE("newAccount is signed with the jwk, later requests with the kid", "[ac
     CHECK(jws.payloadJson()["termsOfServiceAgreed"] == true);
     CHECK(jws.payloadJson()["contact"] == json::array({"mailto:ops@example.com"}));
     CHECK(created[0].http.contentType == "application/jose+json");
-    CHECK(verifiesEs256(f.signer.key(), jws));
+    CHECK(verifiesEs256(f.signer.key().get(), jws));
 
     auto fetched = f.server.requestsTo(f.server.accountUrl(), "POST");
     REQUIRE(fetched.size() == 1);
     CHECK(fetched[0].jws.protectedHeader["kid"] == f.server.accountUrl());
     CHECK_FALSE(fetched[0].jws.protectedHeader.contains("jwk"));
-    CHECK(verifiesEs256(f.signer.key(), fetched[0].jws));
+    CHECK(verifiesEs256(f.signer.key().get(), fetched[0].jws));
 }
 
 TEST_CASE("POST-as-GET has an empty payload and the url of the request", "[acme][jws]") {
