@@ -172,6 +172,25 @@ void noteIgnoredOptions(Services& services, const AccountSpec& spec, const Accou
     }
 }
 
+// The account of `server` as stored, read under its lock (held as long as the result lives):
+// whoever creates or replaces the account holds it, so key and URL are read as one.
+struct LockedAccount {
+    store::LockPtr lock;
+    std::optional<store::AccountData> stored;
+};
+
+Result<LockedAccount> lockAndLoad(Services& services, const std::string& server) {
+    auto lock = services.store.lockAccount(server, services.flow.accountLockTimeout);
+    if (!lock) {
+        return lock.takeError();
+    }
+    auto stored = services.store.loadAccount(server);
+    if (!stored) {
+        return stored.takeError();
+    }
+    return LockedAccount{std::move(*lock), std::move(*stored)};
+}
+
 Error noStoredAccount(const std::string& server) {
     return makeError(ErrorKind::NotFound, "no account for " + displayUrl(server) +
                                               " in the store: run certkeep account register");
@@ -194,19 +213,16 @@ Result<AccountSession> openAccount(Services& services, const AccountSpec& spec, 
             return fail(noStoredAccount(server));
         }
     }
-    auto lock = services.store.lockAccount(server, services.flow.accountLockTimeout);
-    if (!lock) {
-        return lock.takeError();
+    auto locked = lockAndLoad(services, server);
+    if (!locked) {
+        return locked.takeError();
     }
-    auto stored = services.store.loadAccount(server);
-    if (!stored) {
-        return stored.takeError();
-    }
-    if (!*stored && mode == AccountMode::Existing) {
+    auto& stored = locked->stored;
+    if (!stored && mode == AccountMode::Existing) {
         return fail(noStoredAccount(server));
     }
-    auto key = *stored ? storedKey(**stored, server)
-                       : acme::PrivateKey::generate(acme::keyTypeForAlg(spec.keyAlg));
+    auto key = stored ? storedKey(*stored, server)
+                      : acme::PrivateKey::generate(acme::keyTypeForAlg(spec.keyAlg));
     if (!key) {
         return key.takeError();
     }
@@ -216,10 +232,10 @@ Result<AccountSession> openAccount(Services& services, const AccountSpec& spec, 
     }
     AccountSession& s = *session;
     Status st;
-    if (!*stored) {
+    if (!stored) {
         st = createAccount(services, spec, s);
     } else {
-        s.account = **stored;
+        s.account = *stored;
         s.account.directoryUrl = server;
         if (s.account.url.empty()) {
             st = findOrRegister(services, spec, s);
@@ -248,17 +264,14 @@ Status recoverForgottenAccount(Services& services, const AccountSpec& spec,
                         "reset or the account deleted); run again with --agree-tos to register "
                         "the stored key again");
     }
-    auto lock = services.store.lockAccount(server, services.flow.accountLockTimeout);
-    if (!lock) {
-        return lock.takeError();
+    auto locked = lockAndLoad(services, server);
+    if (!locked) {
+        return locked.takeError();
     }
-    auto stored = services.store.loadAccount(server);
-    if (!stored) {
-        return stored.takeError();
-    }
-    if (*stored && !(*stored)->url.empty() && (*stored)->url != session.account.url &&
-        (*stored)->keyPem == session.account.keyPem) {
-        session.account.url = (*stored)->url; // another run registered it again meanwhile
+    auto& stored = locked->stored;
+    if (stored && !stored->url.empty() && stored->url != session.account.url &&
+        stored->keyPem == session.account.keyPem) {
+        session.account.url = stored->url; // another run registered it again meanwhile
         session.client->setAccountUrl(session.account.url);
         return {};
     }
