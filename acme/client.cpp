@@ -4,12 +4,14 @@
 #include "acme/problem.hpp"
 #include "common/url.hpp"
 
+#include <algorithm>
+
 namespace certkeep::acme {
 
 using nlohmann::json;
 
 Client::Client(Transport& transport, const Signer& signer, ClientOptions options)
-    : transport_(transport), signer_(signer), options_(std::move(options)) {}
+    : transport_(transport), signer_(&signer), options_(std::move(options)) {}
 
 void Client::log(const std::string& line) const {
     if (options_.log) {
@@ -117,7 +119,7 @@ Result<HttpResponse> Client::postOnce(const std::string& url, const std::optiona
     if (!options.useJwk) {
         header.kid = accountUrl_;
     }
-    const Signer& signer = options.signer != nullptr ? *options.signer : signer_;
+    const Signer& signer = options.signer != nullptr ? *options.signer : *signer_;
     auto jws = signJws(signer, header, payload);
     if (!jws) {
         return jws.takeError();
@@ -146,7 +148,9 @@ Result<HttpResponse> Client::post(const std::string& url, const std::optional<js
     }
     for (int attempt = 0;; ++attempt) {
         auto response = postOnce(url, payload, options);
-        if (!response || (response->status >= 200 && response->status < 300)) {
+        if (!response || (response->status >= 200 && response->status < 300) ||
+            std::count(options.passStatuses.begin(), options.passStatuses.end(),
+                       response->status) != 0) {
             return response;
         }
         auto problem = parseProblem(*response, url);
@@ -213,7 +217,7 @@ Result<Account> Client::newAccount(const NewAccountRequest& request) {
     }
     if (!request.eabKid.empty()) {
         auto eab =
-            signEab(signer_.jwk(), request.eabKid, request.eabHmacKey, directory_.newAccount);
+            signEab(signer_->jwk(), request.eabKid, request.eabHmacKey, directory_.newAccount);
         if (!eab) {
             return eab.takeError();
         }

@@ -4,6 +4,7 @@
 
 #include "acme/crypto/jws.hpp"
 #include "acme/nonce_pool.hpp"
+#include "acme/renewal_info.hpp"
 #include "acme/transport.hpp"
 #include "acme/types.hpp"
 #include "common/clock.hpp"
@@ -39,6 +40,8 @@ struct PostOptions {
     const Signer* signer = nullptr; // sign with this key instead of the account key (with
                                     // useJwk: revocation by certificate key, §7.6)
     std::string accept;             // Accept header, e.g. application/pem-certificate-chain
+    // Non-2xx statuses handed back as responses instead of errors (keyChange's 409, §7.3.5).
+    std::vector<long> passStatuses;
 };
 
 struct NewAccountRequest {
@@ -53,6 +56,9 @@ struct DownloadedChain {
     std::string pem;
     std::vector<std::string> alternates;
 };
+
+// RFC 5280 §5.3.1 CRLReason codes an ACME revocation may carry: 0-10 except 7 (unused).
+bool isRevocationReason(int reason);
 
 class Client {
   public:
@@ -72,6 +78,14 @@ class Client {
     Result<Account> newAccount(const NewAccountRequest& request);
     // POST-as-GET the account object.
     Result<Account> fetchAccount();
+    // §7.3.2: replaces the account's contact URLs ("mailto:..."; empty = none).
+    Result<Account> updateAccount(const std::vector<std::string>& contact);
+    // §7.3.6: deactivates the account for good; the CA refuses every later request it signs.
+    Result<Account> deactivateAccount();
+    // §7.3.5: rolls the account over to `newKey` (inner JWS signed by it, outer by the current
+    // key). On success this client signs with `newKey` from then on: it must outlive the
+    // client. A 409 (the new key already has an account) is an Acme error naming that account.
+    Status changeKey(const Signer& newKey);
 
     // §7.4: a new order. Location, finalize and authorization URLs are checked https.
     Result<Order> newOrder(const NewOrderRequest& request);
@@ -89,6 +103,18 @@ class Client {
     Result<Order> waitOrder(const Order& order);
     // §7.4.2: downloads the PEM chain, with the alternate chains' URLs.
     Result<DownloadedChain> downloadCertificate(const std::string& url);
+    // §7.5.2: deactivates an authorization (so a dry run leaves no valid authorization behind).
+    Status deactivateAuthorization(const std::string& url);
+
+    // §7.6: revokes a certificate (DER) with an RFC 5280 §5.3.1 reason code (0-10, not 7).
+    // Signed by the account key (kid) by default; by the certificate key with
+    // options.useJwk and options.signer. alreadyRevoked is an Acme error saying so.
+    Status revokeCertificate(const std::string& certDer, std::optional<int> reason,
+                             const PostOptions& options = {});
+
+    // RFC 9773 §4.1: unauthenticated GET of the certificate's RenewalInfo. NotFound error when
+    // the directory has no renewalInfo; Protocol error for an invalid document (§4.2).
+    Result<RenewalInfo> fetchRenewalInfo(const std::string& certId);
 
     // Signed POST with badNonce retries (§6.5); payload nullopt = POST-as-GET (§6.3).
     // Refuses a URL that is not https. Non-2xx responses become errors described with `what`;
@@ -108,7 +134,7 @@ class Client {
     std::chrono::milliseconds pollDelay(int attempt, const HttpResponse& response) const;
 
     Transport& transport_;
-    const Signer& signer_;
+    const Signer* signer_; // never null; changeKey switches it
     ClientOptions options_;
     Directory directory_;
     NoncePool nonces_;

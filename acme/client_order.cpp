@@ -97,6 +97,26 @@ Result<Authorization> Client::fetchAuthorization(const std::string& url) {
     return parseAuthorization(response->body, url);
 }
 
+// §7.5.2: POST {status: deactivated}; the answer must say it is deactivated.
+Status Client::deactivateAuthorization(const std::string& url) {
+    json payload{{"status", "deactivated"}};
+    auto response = post(url, payload, "deactivating an authorization");
+    if (!response) {
+        return response.takeError();
+    }
+    auto authz = parseAuthorization(response->body, url);
+    if (!authz) {
+        return authz.takeError();
+    }
+    if (authz->status != "deactivated") {
+        return fail(ErrorKind::Protocol, "deactivating the authorization of " +
+                                             authz->identifier.value.substr(0, 80) +
+                                             ": the CA answered status \"" +
+                                             authz->status.substr(0, 40) + "\"");
+    }
+    return {};
+}
+
 // §7.5.1: an empty JSON object tells the CA we are ready.
 Status Client::respondChallenge(const Challenge& challenge) {
     auto response =

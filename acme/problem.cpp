@@ -177,6 +177,12 @@ std::string hintForProblem(const std::string& t, ProblemSource source) {
     if (t == "badCSR") {
         return "the CA refused the certificate request: check --key-type and the names";
     }
+    if (t == "alreadyReplaced") {
+        return "the certificate named in \"replaces\" was already replaced by another order";
+    }
+    if (t == "alreadyRevoked") {
+        return "the certificate is already revoked: nothing more to do";
+    }
     return {};
 }
 
@@ -200,6 +206,25 @@ std::string describeProblem(const Problem& problem, const std::string& what, Pro
         out += ". Hint: " + hint;
     }
     return out;
+}
+
+bool isReplacesRejected(const Error& error) {
+    if (!error.problem) {
+        return false;
+    }
+    const std::string t = error.problem->shortType();
+    if (t == "alreadyReplaced") {
+        return true;
+    }
+    std::string detail = error.problem->detail;
+    std::transform(detail.begin(), detail.end(), detail.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return (t == "malformed" || t == "unauthorized" || t == "conflict") &&
+           detail.find("replace") != std::string::npos;
+}
+
+bool isAlreadyRevoked(const Error& error) {
+    return error.problem && error.problem->shortType() == "alreadyRevoked";
 }
 
 Error errorFromResponse(const HttpResponse& response, const std::string& url,

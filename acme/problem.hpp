@@ -27,6 +27,12 @@ std::string describeProblem(const Problem& problem, const std::string& what, Pro
 // What to do about common problem types; "" when we have nothing useful to say.
 std::string hintForProblem(const std::string& shortType, ProblemSource source);
 
+// RFC 9773 §5: the CA refused the order's `replaces` (alreadyReplaced, or a malformed /
+// unauthorized / conflict problem whose detail names "replaces"): retry once without it.
+bool isReplacesRejected(const Error& error);
+// RFC 8555 §7.6: the certificate was revoked before (alreadyRevoked).
+bool isAlreadyRevoked(const Error& error);
+
 // Error for a non-2xx response: the problem when there is one, else the status and a snippet.
 Error errorFromResponse(const HttpResponse& response, const std::string& url,
                         const std::string& what);

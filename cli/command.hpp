@@ -27,7 +27,14 @@ const std::vector<CommandDef>& commandRegistry();
 
 // Defined in cli/commands/*.cpp.
 CommandDef issueCommand();
+CommandDef renewCommand();
+CommandDef removeCommand();
 CommandDef accountRegisterCommand();
 CommandDef accountShowCommand();
+CommandDef accountRolloverCommand();
+CommandDef accountUpdateCommand();
+CommandDef accountDeactivateCommand();
+CommandDef revokeCommand();
+CommandDef configCheckCommand();
 
 } // namespace certkeep::cli

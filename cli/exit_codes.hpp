@@ -7,7 +7,9 @@ namespace certkeep::cli {
 
 enum ExitCode : int {
     kOk = 0,
-    kNothingToDo = 1, // reserved for renew: nothing was due
+    kFailed = 1,      // renew: a certificate's renewal or deploy failed (the cause per
+                      // certificate is in the output and in `status`); issue: issued and
+                      // stored, but its deploy hook or verification failed
     kUsage = 2,       // bad command line: flags, domains, key type, names
     kLocal = 3,       // local files, directories, ports, locks
     kNetwork = 4,     // server unreachable, TLS verification failed

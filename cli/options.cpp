@@ -16,8 +16,10 @@ namespace {
 
 po::options_description globalOptions() {
     po::options_description d("global options");
-    d.add_options()("server", po::value<std::string>(),
-                    "ACME directory URL (https), or letsencrypt (default) | letsencrypt-staging")(
+    d.add_options()("config", po::value<std::string>(),
+                    "config file (default /etc/certkeep/certkeep.toml, when it exists)")(
+        "server", po::value<std::string>(),
+        "ACME directory URL (https), or letsencrypt (default) | letsencrypt-staging")(
         "ca-bundle", po::value<std::string>(),
         "PEM file of CAs that sign the ACME server's TLS certificate")(
         "state-dir", po::value<std::string>(),
@@ -186,6 +188,8 @@ GlobalOptions readGlobal(const po::variables_map& vm) {
     g.accountKeyTypeGiven = vm.count("account-key-type") != 0U;
     g.accountKeyType = g.accountKeyTypeGiven ? stringOption(vm, "account-key-type") : "es256";
     g.verbose = vm.count("verbose") != 0U ? 1 : 0;
+    g.configGiven = vm.count("config") != 0U;
+    g.config = stringOption(vm, "config");
     return g;
 }
 

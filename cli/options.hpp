@@ -26,6 +26,8 @@ struct GlobalOptions {
     std::string accountKeyType; // es256 | es384 | rs256
     bool accountKeyTypeGiven = false;
     int verbose = 0;
+    std::string config;       // --config FILE; "" = /etc/certkeep/certkeep.toml when it exists
+    bool configGiven = false; // --config was on the command line (then the file must exist)
 };
 
 struct CommandDef;

@@ -25,6 +25,11 @@ Result<lifecycle::AccountSpec> accountSpecFrom(const GlobalOptions& global) {
     return spec;
 }
 
+const std::vector<std::string>& secretEnvironment() {
+    static const std::vector<std::string> names{"CERTKEEP_EAB_HMAC_KEY"};
+    return names;
+}
+
 Result<WiringPtr> wire(const GlobalOptions& global, Console& console) {
     auto w = std::make_unique<Wiring>();
     if (!global.caBundle.empty()) {
@@ -34,10 +39,18 @@ Result<WiringPtr> wire(const GlobalOptions& global, Console& console) {
     }
     w->stateDir = global.stateDir.empty() ? store::defaultStateDir().string() : global.stateDir;
     w->store = std::make_unique<store::FsStore>(w->stateDir);
-    acme::CurlOptions curl;
-    curl.caBundle = global.caBundle;
-    curl.userAgent = std::string("certkeep/") + CERTKEEP_VERSION;
-    auto transport = acme::makeCurlTransport(curl);
+    auto transportFor = [](const std::string& caBundle) -> Result<acme::TransportPtr> {
+        if (!caBundle.empty()) {
+            if (auto st = lifecycle::checkCaBundle(caBundle); !st) {
+                return st.takeError();
+            }
+        }
+        acme::CurlOptions curl;
+        curl.caBundle = caBundle;
+        curl.userAgent = std::string("certkeep/") + CERTKEEP_VERSION;
+        return acme::makeCurlTransport(curl);
+    };
+    auto transport = transportFor(global.caBundle);
     if (!transport) {
         return transport.takeError();
     }
@@ -50,7 +63,13 @@ Result<WiringPtr> wire(const GlobalOptions& global, Console& console) {
                                                                             w->active,
                                                                             verboseLogger(console),
                                                                             noteLogger(console),
-                                                                            {}});
+                                                                            {},
+                                                                            {},
+                                                                            {},
+                                                                            &w->hookRunner,
+                                                                            &w->probe,
+                                                                            &w->random,
+                                                                            transportFor});
     // Crash tests: CERTKEEP_TEST_STOP_AT=STEP stops (SIGSTOP) the process at that step of a
     // flow, so a test can kill -9 it at an exact point. Stopping is all it can do.
     if (const char* stopAt = std::getenv("CERTKEEP_TEST_STOP_AT"); stopAt != nullptr) {

@@ -4,8 +4,11 @@
 
 #include "cli/console.hpp"
 #include "cli/options.hpp"
+#include "hooks/runner.hpp"
+#include "lifecycle/schedule.hpp"
 #include "lifecycle/services.hpp"
 #include "lifecycle/spec.hpp"
+#include "lifecycle/tls_probe.hpp"
 
 #include <memory>
 #include <string>
@@ -19,14 +22,22 @@ struct Wiring {
     ShutdownGate gate;
     lifecycle::DefaultSolverFactory solvers;
     lifecycle::ActiveSolvers active;
+    hooks::ProcessHookRunner hookRunner;
+    lifecycle::OpenSslTlsProbe probe;
+    lifecycle::DefaultRandom random;
     std::unique_ptr<lifecycle::Services> services;
 };
 using WiringPtr = std::unique_ptr<Wiring>;
 
-// Checks the CA bundle, opens the store and the transport. No request is sent yet.
+// Checks the CA bundle, opens the store and the transport, and hands the hook runner, the TLS
+// probe and a transport factory (one per thread and CA bundle) to the services. No request
+// is sent yet.
 Result<WiringPtr> wire(const GlobalOptions& global, Console& console);
 
 // The account settings the global options give; Usage error for a bad --account-key-type.
 Result<lifecycle::AccountSpec> accountSpecFrom(const GlobalOptions& global);
+
+// Secrets hooks must not inherit from certkeep's environment.
+const std::vector<std::string>& secretEnvironment();
 
 } // namespace certkeep::cli

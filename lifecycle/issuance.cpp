@@ -17,11 +17,13 @@ struct Flow {
     Services& services;
     const AccountSpec& accountSpec;
     const CertificateSpec& spec;
+    const IssueOptions& options;
     AccountSession session;
     challenges::SolverPtr solver;
     store::PendingOrder pending;
     bool pendingSaved = false;
     store::LockPtr lock; // the certificate lock, held for the whole run
+    bool dryRunDone = false;
 };
 
 // A lock is a lease (an etcd store can lose it): checked before each step whose effect must
@@ -167,12 +169,19 @@ Result<std::optional<IssuedCertificate>> resumePending(Flow& f, const store::Pen
 
 // §7.4 newOrder; when the CA has forgotten our account, register the key again, once.
 Result<acme::Order> newOrder(Flow& f) {
-    acme::NewOrderRequest request{f.spec.identifiers, "", f.spec.profile};
+    acme::NewOrderRequest request{f.spec.identifiers, f.options.replaces, f.spec.profile};
     auto order = f.session.client->newOrder(request);
     if (!order && isAccountUnknown(order.error())) {
         if (auto st = recoverForgottenAccount(f.services, f.accountSpec, f.session); !st) {
             return st.takeError();
         }
+        order = f.session.client->newOrder(request);
+    }
+    // RFC 9773 §5: a CA may refuse `replaces` (alreadyReplaced, another account): once without.
+    if (!order && !request.replaces.empty() && acme::isReplacesRejected(order.error())) {
+        note(f, "note: the CA refused to mark this order as replacing " + request.replaces + " (" +
+                    order.error().message + "); ordering without it");
+        request.replaces.clear();
         order = f.session.client->newOrder(request);
     }
     return order;
@@ -209,6 +218,23 @@ Status authorize(Flow& f, const acme::Order& order) {
     return authorizeOrder(f.services, *f.session.client, request);
 }
 
+// renew --dry-run: the challenges were validated; give the authorizations back (§7.5.2)
+// instead of finalizing, so nothing is issued and no valid authorization is left behind.
+Result<IssuedCertificate> deactivateForDryRun(Flow& f, const acme::Order& order) {
+    if (f.pendingSaved) {
+        ShutdownGate::Section section(f.services.gate);
+        (void)f.services.store.removePendingOrder(f.spec.name);
+    }
+    for (const auto& url : order.authorizations) {
+        if (auto st = f.session.client->deactivateAuthorization(url); !st) {
+            note(f, "warning: dry run: could not deactivate authorization " + displayUrl(url) +
+                        ": " + st.error().message);
+        }
+    }
+    f.dryRunDone = true;
+    return IssuedCertificate{};
+}
+
 // Order, authorize, then the key and order URL go to the store before finalize.
 Result<IssuedCertificate> orderNew(Flow& f) {
     auto order = newOrder(f);
@@ -235,7 +261,11 @@ Result<IssuedCertificate> orderNew(Flow& f) {
         }
         order->status = "ready";
     }
-    auto key = acme::PrivateKey::generate(f.spec.keyType);
+    if (f.options.dryRun) {
+        return deactivateForDryRun(f, *order);
+    }
+    auto key = f.options.reuseKeyPem.empty() ? acme::PrivateKey::generate(f.spec.keyType)
+                                             : acme::PrivateKey::fromPem(f.options.reuseKeyPem);
     if (!key) {
         return key.takeError();
     }
@@ -265,7 +295,8 @@ Result<IssuedCertificate> orderNew(Flow& f) {
 
 // The settings record, written only when it changed (a renewal usually repeats them: no fsync).
 Status saveSettingsIfChanged(Flow& f) {
-    store::CertSettings wanted = settingsOf(f.accountSpec, f.spec);
+    store::CertSettings wanted =
+        f.options.settings ? *f.options.settings : settingsOf(f.accountSpec, f.spec);
     auto stored = f.services.store.loadSettings(f.spec.name);
     if (stored && *stored && **stored == wanted) {
         return {};
@@ -280,7 +311,9 @@ Result<IssueOutcome> storeIssued(Flow& f, const IssuedCertificate& cert, bool re
                                cert.chainPem,
                                cert.fullchainPem,
                                cert.keyPem,
-                               metaJson(f.accountSpec, f.spec, cert, f.services.clock.wallNow())};
+                               metaJson(f.accountSpec, f.spec, cert, f.services.clock.wallNow()),
+                               f.options.settings ? f.options.settings->keyAccess
+                                                  : store::KeyAccess{}};
     if (auto st = checkLock(f, "storing the certificate (the next run resumes the order)"); !st) {
         return st.takeError();
     }
@@ -301,6 +334,7 @@ Result<IssueOutcome> storeIssued(Flow& f, const IssuedCertificate& cert, bool re
     out.version = *saved;
     out.liveLocation = f.services.store.liveLocation(f.spec.name);
     out.info = cert.info;
+    out.leafPem = cert.certPem;
     out.identifiers = identifierValues(f.spec.identifiers);
     out.recovered = recovered;
     return out;
@@ -389,8 +423,8 @@ Result<std::vector<std::string>> storedIdentifiers(store::Store& store, const st
 }
 
 Result<IssueOutcome> issueCertificate(Services& services, const AccountSpec& account,
-                                      const CertificateSpec& spec) {
-    Flow f{services, account, spec, {}, nullptr, {}, false, nullptr};
+                                      const CertificateSpec& spec, const IssueOptions& options) {
+    Flow f{services, account, spec, options, {}, nullptr, {}, false, nullptr};
     // The solver first: a busy port or a bad webroot fails before the store is touched.
     auto solver = services.solvers.http01(spec.challenge); // listening before any request
     if (!solver) {
@@ -402,6 +436,18 @@ Result<IssueOutcome> issueCertificate(Services& services, const AccountSpec& acc
         return lock.takeError();
     }
     f.lock = std::move(*lock);
+    if (options.stillNeeded) {
+        auto needed = options.stillNeeded();
+        if (!needed) {
+            return needed.takeError();
+        }
+        if (!*needed) {
+            IssueOutcome out;
+            out.name = spec.name;
+            out.notNeeded = true;
+            return out;
+        }
+    }
     if (auto st = preflight(f); !st) {
         return st.takeError();
     }
@@ -417,7 +463,7 @@ Result<IssueOutcome> issueCertificate(Services& services, const AccountSpec& acc
     if (!pending) {
         return pending.takeError();
     }
-    if (*pending) {
+    if (*pending && !options.dryRun) {
         auto resumed = resumePending(f, **pending);
         if (!resumed) {
             return resumed.takeError();
@@ -429,6 +475,13 @@ Result<IssueOutcome> issueCertificate(Services& services, const AccountSpec& acc
     auto cert = orderNew(f);
     if (!cert) {
         return cert.takeError();
+    }
+    if (f.dryRunDone) {
+        IssueOutcome out;
+        out.name = spec.name;
+        out.identifiers = identifierValues(spec.identifiers);
+        out.dryRun = true;
+        return out;
     }
     return storeIssued(f, *cert, false);
 }

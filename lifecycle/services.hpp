@@ -15,7 +15,14 @@
 #include <string>
 #include <vector>
 
+namespace certkeep::hooks {
+class HookRunner;
+}
+
 namespace certkeep::lifecycle {
+
+class TlsProbe;
+class Random;
 
 using Logger = std::function<void(const std::string&)>;
 
@@ -72,6 +79,13 @@ struct Services {
     std::function<void(const std::string& step)> stepHook;
     acme::ClientOptions client{};
     FlowOptions flow{};
+    hooks::HookRunner* hooks = nullptr; // runs deploy/pre/post/failure hooks; nullptr = none
+    TlsProbe* probe = nullptr;          // deploy verification; nullptr = not available
+    Random* random = nullptr;           // ARI window and jitter picks; nullptr = a default
+    // A transport trusting `caBundle` ("" = the system store) for each concurrent renewal (a
+    // libcurl handle is not shared between threads) and each certificate's own CA; empty =
+    // everything goes through `transport`, one at a time.
+    std::function<Result<acme::TransportPtr>(const std::string& caBundle)> newTransport;
 };
 
 } // namespace certkeep::lifecycle

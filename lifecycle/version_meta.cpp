@@ -29,6 +29,9 @@ std::string metaJson(const AccountSpec& account, const CertificateSpec& spec,
         {"issued_at", isoTime(now)},
         {"order", cert.orderUrl},
     };
+    if (!cert.info.ariCertId.empty()) { // RFC 9773 §4.1, for renewal information
+        meta["ari_cert_id"] = cert.info.ariCertId;
+    }
     return meta.dump(2) + "\n";
 }
 

@@ -26,12 +26,16 @@ static Status writeAll(int fd, const std::string& content, const DirFd& dir,
     return {};
 }
 
+// Created 0600 and widened only after the group is set: nobody else reads it on the way.
 Status writeNewFile(const DirFd& dir, const std::string& name, const std::string& content,
-                    mode_t mode) {
+                    mode_t mode, std::optional<gid_t> group) {
     UniqueFd fd(::openat(dir.fd(), name.c_str(),
-                         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+                         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0600U));
     if (!fd.valid()) {
         return ioError("creating", dir.pathOf(name), errno);
+    }
+    if (group && ::fchown(fd.get(), static_cast<uid_t>(-1), *group) != 0) {
+        return ioError("changing the group of", dir.pathOf(name), errno);
     }
     if (::fchmod(fd.get(), mode) != 0) {
         return ioError("setting mode of", dir.pathOf(name), errno);
@@ -76,25 +80,69 @@ Result<std::optional<std::string>> readFile(const DirFd& dir, const std::string&
         return err == ELOOP ? fail(symlinkRefused(dir.pathOf(name)))
                             : fail(ioError("opening", dir.pathOf(name), err));
     }
+    auto content = readOpenedFile(fd, dir.pathOf(name));
+    if (!content) {
+        return content.takeError();
+    }
+    return std::optional<std::string>(std::move(*content));
+}
+
+// Store files are replaced by rename, never changed in place: once the size fstat reported is
+// read and a read came back short, the file is complete (one read(2) for a small file).
+Result<std::string> readOpenedFile(const UniqueFd& fd, const std::filesystem::path& path) {
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-        return fail(ErrorKind::Config, dir.pathOf(name).string() + " is not a regular file");
+        return fail(ErrorKind::Config, path.string() + " is not a regular file");
     }
-    std::string out;
-    char buf[8192];
+    std::string out(static_cast<size_t>(st.st_size) + 1, '\0');
+    size_t done = 0;
     for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n == 0) {
-            return std::optional<std::string>(std::move(out));
+        if (done == out.size()) {
+            out.resize(out.size() * 2);
+        }
+        ssize_t n = ::read(fd.get(), out.data() + done, out.size() - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
         }
         if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return ioError("reading", dir.pathOf(name), errno);
+            return ioError("reading", path, errno);
         }
-        out.append(buf, static_cast<size_t>(n));
+        done += static_cast<size_t>(n);
+        if (n == 0 || (done >= static_cast<size_t>(st.st_size) && done < out.size())) {
+            out.resize(done);
+            return out;
+        }
     }
+}
+
+Result<std::optional<std::string>>
+readFileBelow(const DirFd& root, std::initializer_list<std::string> dirs, const std::string& file) {
+    std::string relative;
+    for (const auto& d : dirs) {
+        relative += d + "/";
+    }
+    relative += file;
+    int err = 0;
+    UniqueFd fd = root.openBeneath(relative, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, err);
+    if (fd.valid()) {
+        auto content = readOpenedFile(fd, root.path() / relative);
+        return content ? std::optional<std::string>(std::move(*content))
+                       : Result<std::optional<std::string>>(content.takeError());
+    }
+    if (err == ENOENT) {
+        return std::optional<std::string>();
+    }
+    std::optional<DirFd> dir; // the walk: a link or a file on the way gets its own message
+    const DirFd* at = &root;
+    for (const auto& d : dirs) {
+        auto next = at->openDir(d, false);
+        if (!next || !next->has_value()) {
+            return next ? Result<std::optional<std::string>>(std::nullopt) : next.takeError();
+        }
+        dir = std::move(**next);
+        at = &*dir;
+    }
+    return readFile(*at, file);
 }
 
 Status removeFile(const DirFd& dir, const std::string& name) {

@@ -5,6 +5,7 @@
 #include "common/result.hpp"
 #include "store/dir_fd.hpp"
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,10 +13,11 @@
 
 namespace certkeep::store {
 
-// Creates `name` in `dir` (must not exist; never through a link) with exactly `mode`, writes
-// all of `content`, fsyncs and closes it.
+// Creates `name` in `dir` (must not exist; never through a link) with exactly `mode` (and
+// group `group` when given, set before any content is written), writes all of `content`,
+// fsyncs and closes it.
 Status writeNewFile(const DirFd& dir, const std::string& name, const std::string& content,
-                    mode_t mode);
+                    mode_t mode, std::optional<gid_t> group = std::nullopt);
 
 // Replaces `name` in `dir` atomically: temp file + fsync + renameat + fsync of the directory.
 // A crash leaves either the old or the new content under `name`, never a mix.
@@ -25,6 +27,15 @@ Status writeFileAtomic(const DirFd& dir, const std::string& name, const std::str
 // Whole-file read; nullopt when `name` does not exist. Config error when it is a link or not
 // a regular file, Io error when reading fails.
 Result<std::optional<std::string>> readFile(const DirFd& dir, const std::string& name);
+
+// readFile of `root`/dirs.../file: one openat2(2) when all is well (renew reads records of
+// thousands of names), else a walk with openDir for the exact error. nullopt when the file or
+// a directory on the way is missing.
+Result<std::optional<std::string>>
+readFileBelow(const DirFd& root, std::initializer_list<std::string> dirs, const std::string& file);
+
+// readFile's checks and read on an already opened `fd`; `path` names it in messages.
+Result<std::string> readOpenedFile(const UniqueFd& fd, const std::filesystem::path& path);
 
 // Removes the file `name` and fsyncs `dir`; a missing file is not an error.
 Status removeFile(const DirFd& dir, const std::string& name);

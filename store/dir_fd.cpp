@@ -5,7 +5,9 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace certkeep::store {
@@ -232,6 +234,15 @@ Result<std::vector<DirEntry>> DirFd::list() const {
         return status.takeError();
     }
     return out;
+}
+
+UniqueFd DirFd::openBeneath(const std::string& relative, int flags, int& err) const {
+    open_how how{};
+    how.flags = static_cast<uint64_t>(flags);
+    how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    long fd = ::syscall(SYS_openat2, fd_.get(), relative.c_str(), &how, sizeof how);
+    err = fd < 0 ? errno : 0;
+    return UniqueFd(static_cast<int>(fd));
 }
 
 Result<std::string> DirFd::readLink(const std::string& name) const {

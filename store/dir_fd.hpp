@@ -60,6 +60,11 @@ class DirFd {
     [[nodiscard]] Result<EntryType> typeOf(const std::string& name) const;
     // Every entry except "." and "..", in directory order.
     [[nodiscard]] Result<std::vector<DirEntry>> list() const;
+    // Opens `relative` ("a/b/file") below this directory in one openat2(2) call that refuses
+    // every link on the way and leaving the directory (RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH):
+    // the fast path of a walk with openDir. Invalid fd and `err` set on failure (ENOSYS on
+    // kernels before 5.6); callers redo the walk for the exact error.
+    [[nodiscard]] UniqueFd openBeneath(const std::string& relative, int flags, int& err) const;
     // Target of the symlink `name`, as stored.
     [[nodiscard]] Result<std::string> readLink(const std::string& name) const;
     // fsync(2) the directory so new entries and renames inside it are durable.

@@ -27,6 +27,34 @@ Result<std::optional<DirFd>> FsStore::openPath(std::initializer_list<std::string
     return dir;
 }
 
+Result<const DirFd*> FsStore::readRoot() const {
+    std::lock_guard guard(cacheMutex_);
+    if (!rootFd_) {
+        auto root = DirFd::openRoot(root_, false);
+        if (!root || !root->has_value()) {
+            return root ? Result<const DirFd*>(nullptr) : root.takeError();
+        }
+        rootFd_.emplace(std::move(**root));
+    }
+    return &*rootFd_;
+}
+
+Result<const DirFd*> FsStore::readLive() const {
+    auto root = readRoot();
+    if (!root || *root == nullptr) {
+        return root;
+    }
+    std::lock_guard guard(cacheMutex_);
+    if (!liveFd_) {
+        auto live = (*root)->openDir("live", false);
+        if (!live || !live->has_value()) {
+            return live ? Result<const DirFd*>(nullptr) : live.takeError();
+        }
+        liveFd_.emplace(std::move(**live));
+    }
+    return &*liveFd_;
+}
+
 Result<DirFd> FsStore::makePath(std::initializer_list<std::string> parts) const {
     auto dir = openPath(parts, true);
     if (!dir) {

@@ -2,19 +2,22 @@
 // atomically switched live link.
 #include "store/atomic_file.hpp"
 #include "store/fs_store.hpp"
+#include "store/key_access.hpp"
 #include "store/live_link.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace certkeep::store {
 
 namespace {
 
-// The files of one version and their modes; privkey is the only secret.
+// The files of one version and their modes; privkey is the only secret (its mode and group
+// come from the version's KeyAccess).
 struct VersionFile {
     const char* name;
     std::string CertVersion::*field;
@@ -44,11 +47,22 @@ Result<int> highestVersion(const DirFd& archive) {
     return highest;
 }
 
-// Writes every file of `v` into the fresh directory `dir`, then syncs the directory.
-Status writeVersionFiles(const DirFd& dir, const CertVersion& v) {
+constexpr const char* kKeyFile = "privkey.pem";
+
+// Writes every file of `v` into the fresh directory `dir`, then syncs the directory. With a
+// key group, the directory becomes that group's (r-x) before anyone could look for it.
+Status writeVersionFiles(const DirFd& dir, const CertVersion& v, const ResolvedKeyAccess& access) {
     for (const auto& f : kVersionFiles) {
-        if (auto st = writeNewFile(dir, f.name, v.*f.field, f.mode); !st) {
+        bool key = std::string_view(f.name) == kKeyFile;
+        Status st = key ? writeNewFile(dir, f.name, v.*f.field, access.mode, access.gid)
+                        : writeNewFile(dir, f.name, v.*f.field, f.mode);
+        if (!st) {
             return st;
+        }
+    }
+    if (access.gid) {
+        if (auto granted = grantListing(dir, *access.gid); !granted) {
+            return granted;
         }
     }
     return dir.sync();
@@ -74,7 +88,8 @@ Result<int> claimNumber(const DirFd& archive, const std::string& tmp, int n) {
 
 } // namespace
 
-Result<int> FsStore::writeVersion(const DirFd& archive, const CertVersion& version) {
+Result<int> FsStore::writeVersion(const DirFd& archive, const CertVersion& version,
+                                  const ResolvedKeyAccess& access) {
     auto highest = highestVersion(archive);
     if (!highest) {
         return highest.takeError();
@@ -88,7 +103,7 @@ Result<int> FsStore::writeVersion(const DirFd& archive, const CertVersion& versi
         return dir.takeError();
     }
     step("version-dir");
-    Status written = writeVersionFiles(**dir, version);
+    Status written = writeVersionFiles(**dir, version, access);
     Result<int> n = written ? claimNumber(archive, tmp, *highest + 1) : written.takeError();
     if (!n) {
         (void)removeTree(archive, tmp); // the first error is the one to report
@@ -121,11 +136,31 @@ Status FsStore::switchLive(const DirFd& live, const std::string& name, int numbe
     return live.sync();
 }
 
+// key-group: the state root, archive/ and live/ gain search permission for the group (an ACL
+// entry), archive/NAME becomes the group's (r-x). accounts/ and state/ are never widened.
+Status FsStore::grantKeyPath(const DirFd& archiveName, const DirFd& live, gid_t gid) {
+    auto root = makePath({});
+    auto top = root ? makePath({"archive"}) : root.takeError();
+    if (!top) {
+        return top.takeError();
+    }
+    for (const DirFd* dir : std::initializer_list<const DirFd*>{&*root, &*top, &live}) {
+        if (auto granted = grantSearch(*dir, gid); !granted) {
+            return granted;
+        }
+    }
+    return grantListing(archiveName, gid);
+}
+
 // Nothing foreign at live/NAME is checked before the version is written, and again just
-// before the switch.
+// before the switch. The KeyAccess is checked before anything is written.
 Result<int> FsStore::saveCertificate(const std::string& name, const CertVersion& version) {
     if (auto valid = checkCertName(name); !valid) {
         return valid.takeError();
+    }
+    auto access = resolveKeyAccess(version.keyAccess);
+    if (!access) {
+        return access.takeError();
     }
     if (auto cleaned = removeLeftovers(name); !cleaned) {
         return cleaned.takeError();
@@ -138,7 +173,12 @@ Result<int> FsStore::saveCertificate(const std::string& name, const CertVersion&
     if (auto current = readLiveLink(*live, name); !current) {
         return current.takeError();
     }
-    auto n = writeVersion(*archive, version);
+    if (access->gid) {
+        if (auto granted = grantKeyPath(*archive, *live, *access->gid); !granted) {
+            return granted.takeError();
+        }
+    }
+    auto n = writeVersion(*archive, version, *access);
     if (!n) {
         return n;
     }
@@ -172,6 +212,36 @@ Result<std::optional<CertVersion>> FsStore::loadLive(const std::string& name) {
     return std::optional<CertVersion>(std::move(*version));
 }
 
+// Only live/NAME's link and archive/NAME/N/meta.json are read, each in one openat2 when all
+// is well: renew calls this for every stored name, so no key or certificate file is opened.
+Result<std::optional<std::pair<int, std::string>>> FsStore::loadLiveMeta(const std::string& name) {
+    using Meta = std::optional<std::pair<int, std::string>>;
+    if (auto valid = checkCertName(name); !valid) {
+        return valid.takeError();
+    }
+    auto live = readLive();
+    if (!live || *live == nullptr) {
+        return live ? Result<Meta>(std::nullopt) : live.takeError();
+    }
+    auto number = readLiveLink(**live, name);
+    if (!number || !number->has_value()) {
+        return number ? Result<Meta>(std::nullopt) : number.takeError();
+    }
+    auto root = readRoot();
+    if (!root) {
+        return root.takeError();
+    }
+    auto meta = readFileBelow(**root, {"archive", name, std::to_string(**number)}, "meta.json");
+    if (!meta) {
+        return meta.takeError();
+    }
+    if (!meta->has_value()) {
+        return fail(ErrorKind::Config, "live certificate " + name + " is unreadable: " +
+                                           liveLocation(name) + "/meta.json is missing");
+    }
+    return Meta(std::pair<int, std::string>(**number, std::move(**meta)));
+}
+
 Result<CertVersion> FsStore::loadVersion(const std::string& name, int number) {
     if (auto valid = checkCertName(name); !valid) {
         return valid.takeError();
@@ -197,6 +267,11 @@ Result<CertVersion> FsStore::loadVersion(const std::string& name, int number) {
         }
         v.*f.field = std::move(**content);
     }
+    struct stat st {};
+    if (::fstatat((*dir)->fd(), kKeyFile, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        return ioError("inspecting", (*dir)->pathOf(kKeyFile), errno);
+    }
+    v.keyAccess = keyAccessOf(st.st_mode, st.st_gid);
     return v;
 }
 

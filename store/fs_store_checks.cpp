@@ -78,17 +78,23 @@ Status cleanDir(Result<std::optional<DirFd>> dir, const std::vector<TempKind>& k
 
 } // namespace
 
-// Temporary entries of gone writers: version directories (they hold a private key), live
-// links, probe files and records' temp files. A link where a directory belongs is refused.
+// Temporary entries of gone writers: version directories (they hold a private key), versions
+// and certificates being removed, live links, probe files and records' temp files. A link where a
+// directory belongs is refused.
 Status FsStore::removeLeftovers(const std::string& name) {
     if (auto valid = checkCertName(name); !valid) {
         return valid;
     }
-    if (auto st = cleanDir(openPath({"archive", name}, false), {{".tmp-", true}, {".probe-"}});
+    if (auto st = cleanDir(openPath({"archive", name}, false),
+                           {{".tmp-", true}, {".rm-", true}, {".probe-"}});
         !st) {
         return st;
     }
-    if (auto st = cleanDir(openPath({"archive"}, false), {{".probe-"}}); !st) {
+    if (auto st = cleanDir(openPath({"archive"}, false), {{".probe-"}, {removalPrefix(name)}});
+        !st) {
+        return st;
+    }
+    if (auto st = cleanDir(openPath({"state"}, false), {{removalPrefix(name)}}); !st) {
         return st;
     }
     if (auto st = cleanDir(openPath({"live"}, false), {{"." + name + ".tmp-"}}); !st) {

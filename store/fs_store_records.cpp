@@ -11,16 +11,17 @@ constexpr const char* kSettings = "settings.json";
 constexpr const char* kRenewal = "renewal.json";
 constexpr const char* kPending = "pending.json";
 
-// Parses a stored record; a broken one is a Config error naming the file and the way out.
+// Parses state/NAME/file; a broken one is a Config error naming the file and the way out.
 template <typename T>
-Result<std::optional<T>> parseStored(Result<std::optional<std::string>> text,
-                                     Result<T> (*parse)(const std::string&),
-                                     const std::filesystem::path& path) {
+Result<std::optional<T>>
+parseStored(Result<std::optional<std::string>> text, Result<T> (*parse)(const std::string&),
+            const std::filesystem::path& root, const std::string& name, const char* file) {
     if (!text || !text->has_value()) {
         return text ? Result<std::optional<T>>(std::nullopt) : text.takeError();
     }
     auto record = parse(**text);
     if (!record) {
+        auto path = root / "state" / name / file; // built only for the message
         return fail(ErrorKind::Config, path.string() + " is not a valid record (" +
                                            record.error().message + "); remove it to start over");
     }
@@ -33,11 +34,11 @@ Result<std::optional<std::string>> FsStore::readRecord(const std::string& name, 
     if (auto valid = checkCertName(name); !valid) {
         return valid.takeError();
     }
-    auto dir = openPath({"state", name}, false);
-    if (!dir || !dir->has_value()) {
-        return dir ? Result<std::optional<std::string>>(std::nullopt) : dir.takeError();
+    auto root = readRoot();
+    if (!root || *root == nullptr) {
+        return root ? Result<std::optional<std::string>>(std::nullopt) : root.takeError();
     }
-    return readFile(**dir, file);
+    return readFileBelow(**root, {"state", name}, file);
 }
 
 // Records are small and some hold a private key: all are written 0600.
@@ -56,8 +57,7 @@ Status FsStore::writeRecord(const std::string& name, const char* file, Result<st
 }
 
 Result<std::optional<CertSettings>> FsStore::loadSettings(const std::string& name) {
-    return parseStored(readRecord(name, kSettings), &settingsFromJson,
-                       root_ / "state" / name / kSettings);
+    return parseStored(readRecord(name, kSettings), &settingsFromJson, root_, name, kSettings);
 }
 
 Status FsStore::saveSettings(const std::string& name, const CertSettings& settings) {
@@ -65,8 +65,7 @@ Status FsStore::saveSettings(const std::string& name, const CertSettings& settin
 }
 
 Result<RenewalState> FsStore::loadRenewalState(const std::string& name) {
-    auto state = parseStored(readRecord(name, kRenewal), &renewalFromJson,
-                             root_ / "state" / name / kRenewal);
+    auto state = parseStored(readRecord(name, kRenewal), &renewalFromJson, root_, name, kRenewal);
     if (!state) {
         return state.takeError();
     }
@@ -78,8 +77,7 @@ Status FsStore::saveRenewalState(const std::string& name, const RenewalState& st
 }
 
 Result<std::optional<PendingOrder>> FsStore::loadPendingOrder(const std::string& name) {
-    return parseStored(readRecord(name, kPending), &pendingFromJson,
-                       root_ / "state" / name / kPending);
+    return parseStored(readRecord(name, kPending), &pendingFromJson, root_, name, kPending);
 }
 
 Status FsStore::savePendingOrder(const std::string& name, const PendingOrder& order) {

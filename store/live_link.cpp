@@ -1,6 +1,9 @@
 // Reading live/NAME: anything the store did not make there is refused, never replaced.
 #include "store/live_link.hpp"
 
+#include <cerrno>
+#include <unistd.h>
+
 namespace certkeep::store {
 
 int parseVersionNumber(std::string_view text) {
@@ -25,7 +28,25 @@ static Error foreignEntry(const DirFd& live, const std::string& name, const std:
                                             ", not certkeep's link; move it away");
 }
 
+// The version from a link target, or 0 when it is not "../archive/NAME/<N>".
+static int versionFromTarget(std::string_view target, const std::string& name) {
+    std::string prefix = "../archive/" + name + "/";
+    return target.rfind(prefix, 0) == 0 ? parseVersionNumber(target.substr(prefix.size())) : 0;
+}
+
+// One readlinkat(2) when all is well (renew reads every name's link); anything else is looked
+// at closely for the right message.
 Result<std::optional<int>> readLiveLink(const DirFd& live, const std::string& name) {
+    char buf[256];
+    ssize_t len = ::readlinkat(live.fd(), name.c_str(), buf, sizeof buf);
+    if (len < 0 && errno == ENOENT) {
+        return std::optional<int>();
+    }
+    if (len > 0 && static_cast<size_t>(len) < sizeof buf) {
+        if (int n = versionFromTarget({buf, static_cast<size_t>(len)}, name); n > 0) {
+            return std::optional<int>(n);
+        }
+    }
     auto type = live.typeOf(name);
     if (!type) {
         return type.takeError();
@@ -46,10 +67,10 @@ Result<std::optional<int>> readLiveLink(const DirFd& live, const std::string& na
     if (!target) {
         return target.takeError();
     }
-    std::string prefix = "../archive/" + name + "/";
-    int n = target->rfind(prefix, 0) == 0 ? parseVersionNumber(target->substr(prefix.size())) : 0;
+    int n = versionFromTarget(*target, name);
     if (n == 0) {
-        return foreignEntry(live, name, "a link to " + *target + " instead of " + prefix + "<N>");
+        return foreignEntry(live, name,
+                            "a link to " + *target + " instead of ../archive/" + name + "/<N>");
     }
     return std::optional<int>(n);
 }

@@ -20,6 +20,17 @@ struct AccountData {
     std::string keyPem;       // account private key (PKCS#8 PEM); stored 0600
     std::string url;          // account URL (kid); empty until the CA confirmed it
     std::string contact;      // e.g. "mailto:ops@example.com", may be empty
+    // RFC 8555 §7.3.5 key rollover: the new key is stored here before keyChange is sent and
+    // becomes keyPem once the CA confirmed it; "" when no rollover is in flight.
+    std::string stagedKeyPem;
+};
+
+// Who may read a certificate's private key besides root: a group and a mode, applied to the
+// key file and, as search permission, to the directories above it.
+struct KeyAccess {
+    std::string group; // group name; "" = the owner's group, no extra access
+    unsigned mode = 0600;
+    bool operator==(const KeyAccess&) const = default;
 };
 
 // One issued certificate version. Versions are numbered from 1, never reused.
@@ -30,6 +41,7 @@ struct CertVersion {
     std::string fullchainPem; // leaf + intermediates
     std::string keyPem;       // certificate private key; stored 0600
     std::string metaJson;     // free-form JSON from the caller (names, server, times)
+    KeyAccess keyAccess;      // applied to privkey.pem and the directories above it
 };
 
 // What was asked for one certificate, so that a later `renew` repeats it exactly.
@@ -45,6 +57,18 @@ struct CertSettings {
     std::string profile;                  // "" = the CA's default profile
     // Hook argument vectors per event ("deploy", ...): never shell strings.
     std::map<std::string, std::vector<std::vector<std::string>>> hooks;
+    // Renewal policy and deployment; "" / 0 = the default.
+    std::string
+        renewBefore;       // "" = a third of the lifetime (half up to 10 days); "1/3", "33%", "30d"
+    bool reuseKey = false; // keep the private key across renewals
+    int keepVersions = 0;  // old versions kept; 0 = the default (10)
+    KeyAccess keyAccess;   // key-group / key-mode
+    std::string verify;    // "HOST:PORT" checked to serve the new leaf after deploy
+    std::string warn;      // expiry warning threshold (duration or percent of lifetime)
+    std::string crit;      // expiry critical threshold
+    std::string eabKid;    // EAB for this certificate's server (its own account)
+    std::string eabHmacKeyFile; // the EAB key is read from this file, never stored
+    bool managed = true;        // false once `certkeep remove` stopped managing it
 
     bool operator==(const CertSettings&) const = default;
 };
@@ -61,6 +85,17 @@ struct RenewalState {
     std::optional<TimePoint> ariRetryAfter; // do not ask the CA for the window again before
     std::string lastError;                  // one line, as printed
     std::string lastErrorKind;              // e.g. "validation", "rate-limited"
+    std::string ariCertId;                  // the certificate the ARI window belongs to
+    std::optional<TimePoint> ariChosen;     // the random time picked inside the window
+    // Deploy: the live version's deploy hook or verification failed; retried by the next run.
+    bool deployPending = false;
+    std::string deployError;
+    int deployedVersion = 0; // last version whose deploy succeeded
+    // Revocation (certkeep revoke): the revoked version is replaced by the next renew.
+    std::optional<TimePoint> revokedAt;
+    int revokedVersion = 0;
+    std::string revokedReason;
+    std::optional<TimePoint> lastAlert; // the alert hook fires at most once a day
 };
 
 // A challenge response written outside the process (a webroot file), recorded before it is

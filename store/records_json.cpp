@@ -1,6 +1,7 @@
 // (De)serialisation of the store's records with nlohmann/json; its exceptions stop here.
 #include "store/records_json.hpp"
 
+#include "store/key_access.hpp"
 #include "store/rfc3339.hpp"
 
 #include <nlohmann/json.hpp>
@@ -26,6 +27,28 @@ class Reader {
         if (m != nullptr && m->is_number_integer()) {
             out = m->get<int>();
         }
+    }
+    void boolean(const char* key, bool& out) {
+        if (const json* m = member(key, json::value_t::boolean, "true or false")) {
+            out = m->get<bool>();
+        }
+    }
+    // {"group": "haproxy", "mode": "0640"}: the mode as an octal string, as chmod takes it.
+    void keyAccess(const char* key, KeyAccess& out) {
+        const json* m = member(key, json::value_t::object, "an object {\"group\", \"mode\"}");
+        if (m == nullptr) {
+            return;
+        }
+        Reader inner(*m);
+        std::string mode;
+        inner.text("group", out.group);
+        inner.text("mode", mode);
+        auto parsed = mode.empty() ? std::optional<unsigned>(out.mode) : parseKeyMode(mode);
+        if (!inner.error().empty() || !parsed) {
+            problem(key, "an object {\"group\": a name, \"mode\": an octal string like \"0640\"}");
+            return;
+        }
+        out.mode = *parsed;
     }
     void texts(const char* key, std::vector<std::string>& out) {
         if (const json* m = member(key, json::value_t::array, "an array of strings")) {
@@ -117,11 +140,20 @@ json timeJson(const std::optional<TimePoint>& t) {
     return t ? json(formatRfc3339(*t)) : json(nullptr);
 }
 
+json keyAccessJson(const KeyAccess& k) {
+    return {{"group", k.group}, {"mode", formatKeyMode(k.mode)}};
+}
+
 } // namespace
 
+// The staged rollover key (RFC 8555 §7.3.5) is written only when there is one.
 Result<std::string> accountToJson(const AccountData& a) {
-    return dumpRecord(
-        {{"directory", a.directoryUrl}, {"url", a.url}, {"contact", a.contact}, {"key", a.keyPem}});
+    json j{
+        {"directory", a.directoryUrl}, {"url", a.url}, {"contact", a.contact}, {"key", a.keyPem}};
+    if (!a.stagedKeyPem.empty()) {
+        j["stagedKey"] = a.stagedKeyPem;
+    }
+    return dumpRecord(j);
 }
 
 Result<StoredAccount> accountFromJson(const std::string& text) {
@@ -131,6 +163,7 @@ Result<StoredAccount> accountFromJson(const std::string& text) {
         r.text("contact", out.account.contact);
         out.hasKey = j.contains("key");
         r.text("key", out.account.keyPem);
+        r.text("stagedKey", out.account.stagedKeyPem);
     });
 }
 
@@ -148,7 +181,17 @@ Result<std::string> settingsToJson(const CertSettings& s) {
                        {"caBundle", s.caBundle},
                        {"preferredChain", s.preferredChain},
                        {"profile", s.profile},
-                       {"hooks", hooks}});
+                       {"hooks", hooks},
+                       {"renewBefore", s.renewBefore},
+                       {"reuseKey", s.reuseKey},
+                       {"keepVersions", s.keepVersions},
+                       {"keyAccess", keyAccessJson(s.keyAccess)},
+                       {"verify", s.verify},
+                       {"warn", s.warn},
+                       {"crit", s.crit},
+                       {"eabKid", s.eabKid},
+                       {"eabHmacKeyFile", s.eabHmacKeyFile},
+                       {"managed", s.managed}});
 }
 
 // "hooks": {"deploy": [["/usr/bin/systemctl", "reload", "nginx"]], ...}
@@ -186,6 +229,16 @@ Result<CertSettings> settingsFromJson(const std::string& text) {
         r.text("preferredChain", out.preferredChain);
         r.text("profile", out.profile);
         readHooks(r, out);
+        r.text("renewBefore", out.renewBefore);
+        r.boolean("reuseKey", out.reuseKey);
+        r.integer("keepVersions", out.keepVersions);
+        r.keyAccess("keyAccess", out.keyAccess);
+        r.text("verify", out.verify);
+        r.text("warn", out.warn);
+        r.text("crit", out.crit);
+        r.text("eabKid", out.eabKid);
+        r.text("eabHmacKeyFile", out.eabHmacKeyFile);
+        r.boolean("managed", out.managed);
     });
 }
 
@@ -199,7 +252,16 @@ Result<std::string> renewalToJson(const RenewalState& s) {
                        {"ariWindowEnd", timeJson(s.ariWindowEnd)},
                        {"ariRetryAfter", timeJson(s.ariRetryAfter)},
                        {"lastError", s.lastError},
-                       {"lastErrorKind", s.lastErrorKind}});
+                       {"lastErrorKind", s.lastErrorKind},
+                       {"ariCertId", s.ariCertId},
+                       {"ariChosen", timeJson(s.ariChosen)},
+                       {"deployPending", s.deployPending},
+                       {"deployError", s.deployError},
+                       {"deployedVersion", s.deployedVersion},
+                       {"revokedAt", timeJson(s.revokedAt)},
+                       {"revokedVersion", s.revokedVersion},
+                       {"revokedReason", s.revokedReason},
+                       {"lastAlert", timeJson(s.lastAlert)}});
 }
 
 Result<RenewalState> renewalFromJson(const std::string& text) {
@@ -214,6 +276,15 @@ Result<RenewalState> renewalFromJson(const std::string& text) {
         r.time("ariRetryAfter", out.ariRetryAfter);
         r.text("lastError", out.lastError);
         r.text("lastErrorKind", out.lastErrorKind);
+        r.text("ariCertId", out.ariCertId);
+        r.time("ariChosen", out.ariChosen);
+        r.boolean("deployPending", out.deployPending);
+        r.text("deployError", out.deployError);
+        r.integer("deployedVersion", out.deployedVersion);
+        r.time("revokedAt", out.revokedAt);
+        r.integer("revokedVersion", out.revokedVersion);
+        r.text("revokedReason", out.revokedReason);
+        r.time("lastAlert", out.lastAlert);
     });
 }
 

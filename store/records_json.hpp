@@ -10,7 +10,8 @@
 
 namespace certkeep::store {
 
-// account.json: {"directory","url","contact","key"}. Files of the older layout have no "key"
+// account.json: {"directory","url","contact","key"[,"stagedKey"]}: "stagedKey" only while a key
+// rollover is in flight. Files of the older layout have no "key"
 // (it was in account.key beside them): hasKey tells the two apart.
 struct StoredAccount {
     AccountData account; // directoryUrl from "directory"

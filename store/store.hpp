@@ -3,7 +3,8 @@
 // live pointer, settings, renewal state and the pending order; and locks.
 //
 // Written so that a shared backend (etcd) can implement it as well as the filesystem:
-// - every method is safe for concurrent use by several processes;
+// - every method is safe for concurrent use by several processes, and by several threads on
+//   one Store object (renew --parallel);
 // - every record is replaced atomically as a whole (no reader sees half a record);
 // - version numbers are taken by compare-and-swap: two writers never get the same number;
 // - locks are leases: a holder checks Lock::held() before a step whose effects must not be
@@ -17,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace certkeep::store {
@@ -46,7 +48,8 @@ class Store {
     // --- certificate versions -------------------------------------------------------------
     // Writes a new complete version under a fresh number (compare-and-swap), then makes it the
     // live one. Returns the number. A failure or crash at any point leaves the previous live
-    // version intact.
+    // version intact. version.keyAccess is applied to the key (checked first: Usage error for
+    // a mode open to other users, Config error for an unknown group).
     virtual Result<int> saveCertificate(const std::string& name, const CertVersion& version) = 0;
     // The live version of `name`, or nullopt when none exists.
     virtual Result<std::optional<CertVersion>> loadLive(const std::string& name) = 0;
@@ -56,6 +59,19 @@ class Store {
     virtual Result<std::vector<int>> listVersions(const std::string& name) = 0;
     // Names that have a live version, sorted.
     virtual Result<std::vector<std::string>> listCertificates() = 0;
+    // The metaJson of the live version and its number, without reading keys or certificates
+    // (renew scans thousands of names with this); nullopt when `name` has no live version.
+    virtual Result<std::optional<std::pair<int, std::string>>>
+    loadLiveMeta(const std::string& name) = 0;
+    // Removes one stored version with its private key (retention). Refused (Usage error) for
+    // the live one; NotFound when it does not exist. An interrupted removal never leaves a
+    // partial version that lists or loads. Removed numbers are not reused.
+    virtual Status removeVersion(const std::string& name, int number) = 0;
+    // Removes everything stored for `name`: the live pointer first (no reader follows it into
+    // a removed version), then versions, settings, renewal state and the pending order. The
+    // lock stays usable. NotFound when nothing is stored; calling it again after an
+    // interruption finishes the job. A later save starts again at version 1.
+    virtual Status removeCertificate(const std::string& name) = 0;
     // Human-facing location of the live files (a directory for the filesystem store).
     [[nodiscard]] virtual std::string liveLocation(const std::string& name) const = 0;
 

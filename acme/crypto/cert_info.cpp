@@ -1,6 +1,8 @@
-// Certificate chains and inspection: PEM splitting, names, serial, validity, key match, links.
+// Certificate chains and inspection: PEM splitting, names, serial, validity, key match, links,
+// and the ARI certificate ID (RFC 9773 §4.1).
 #include "acme/crypto/csr.hpp"
 #include "acme/crypto/ossl.hpp"
+#include "common/base64url.hpp"
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -8,6 +10,7 @@
 #include <cctype>
 #include <ctime>
 #include <openssl/pem.h>
+#include <optional>
 
 namespace certkeep::acme {
 
@@ -115,20 +118,88 @@ Result<std::string> serialHex(X509* cert) {
     return out;
 }
 
-// ASN1_TIME (UTCTime or GeneralizedTime, always UTC) as a system_clock time_point.
+// ASN1_TIME (UTCTime or GeneralizedTime, always UTC) as a system_clock time_point. Years
+// are clamped to 1900-2200: system_clock counts nanoseconds and overflows near 1677 and 2262,
+// and certificates say "0001" or "9999" (RFC 5280 §4.1.2.5) for "no limit".
 Result<std::chrono::system_clock::time_point> toTimePoint(const ASN1_TIME* t) {
     std::tm tm{};
     if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) {
         return ossl::opensslFail(ErrorKind::Protocol, "certificate has an invalid time");
     }
     using namespace std::chrono;
-    sys_days date = year{tm.tm_year + 1900} / month{static_cast<unsigned>(tm.tm_mon + 1)} /
+    int y = std::clamp(tm.tm_year + 1900, 1900, 2200);
+    sys_days date = year{y} / month{static_cast<unsigned>(tm.tm_mon + 1)} /
                     day{static_cast<unsigned>(tm.tm_mday)};
     return system_clock::time_point(date + hours{tm.tm_hour} + minutes{tm.tm_min} +
                                     seconds{tm.tm_sec});
 }
 
+// The content octets of a DER encoding (tag and length dropped); nullopt when it is not one
+// complete primitive element of type `tag`.
+std::optional<std::string> derContent(const std::string& der, int tag) {
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    long length = 0;
+    int gotTag = 0;
+    int gotClass = 0;
+    int ret = ASN1_get_object(&p, &length, &gotTag, &gotClass, static_cast<long>(der.size()));
+    const auto* start = reinterpret_cast<const unsigned char*>(der.data());
+    if ((ret & 0x80) != 0 || gotTag != tag || gotClass != V_ASN1_UNIVERSAL ||
+        p + length != start + der.size()) {
+        return std::nullopt;
+    }
+    return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(length));
+}
+
+// RFC 9773 §4.1: base64url(AKI keyIdentifier) "." base64url(serial DER content octets).
+Result<std::string> certIdOf(X509* cert) {
+    ossl::AuthorityKeyIdPtr aki(static_cast<AUTHORITY_KEYID*>(
+        X509_get_ext_d2i(cert, NID_authority_key_identifier, nullptr, nullptr)));
+    if (!aki || aki->keyid == nullptr || ASN1_STRING_length(aki->keyid) <= 0) {
+        (void)opensslErrors(); // a malformed extension leaves errors behind
+        return fail(ErrorKind::Protocol, "the certificate has no Authority Key Identifier "
+                                         "keyIdentifier, so it has no ARI certificate ID");
+    }
+    std::string keyId(reinterpret_cast<const char*>(ASN1_STRING_get0_data(aki->keyid)),
+                      static_cast<size_t>(ASN1_STRING_length(aki->keyid)));
+    const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
+    int len = i2d_ASN1_INTEGER(serial, nullptr);
+    if (len <= 0) {
+        return ossl::cryptoFail("encoding the certificate serial");
+    }
+    std::string der(static_cast<size_t>(len), '\0');
+    auto* out = reinterpret_cast<unsigned char*>(der.data());
+    i2d_ASN1_INTEGER(serial, &out);
+    auto content = derContent(der, V_ASN1_INTEGER);
+    if (!content || content->empty()) {
+        return fail(ErrorKind::Protocol, "the certificate serial number is malformed");
+    }
+    return base64urlEncode(keyId) + "." + base64urlEncode(*content);
+}
+
 } // namespace
+
+Result<std::string> ariCertId(std::string_view certPem) {
+    auto cert = parseCert(certPem, "certificate");
+    if (!cert) {
+        return cert.takeError();
+    }
+    return certIdOf(cert->get());
+}
+
+Result<std::string> certPemToDer(std::string_view certPem) {
+    auto cert = parseCert(certPem, "certificate");
+    if (!cert) {
+        return cert.takeError();
+    }
+    int len = i2d_X509(cert->get(), nullptr);
+    if (len <= 0) {
+        return ossl::cryptoFail("encoding the certificate as DER");
+    }
+    std::string der(static_cast<size_t>(len), '\0');
+    auto* out = reinterpret_cast<unsigned char*>(der.data());
+    i2d_X509(cert->get(), &out);
+    return der;
+}
 
 Result<std::vector<std::string>> splitPemChain(std::string_view pem) {
     std::vector<std::string> out;
@@ -177,6 +248,8 @@ Result<CertInfo> inspectCertPem(std::string_view pem) {
     info.serialHex = std::move(*serial);
     info.notBefore = *notBefore;
     info.notAfter = *notAfter;
+    auto certId = certIdOf(c);
+    info.ariCertId = certId ? std::move(*certId) : std::string();
     return info;
 }
 

@@ -23,6 +23,7 @@ struct CertInfo {
     std::string serialHex;
     std::chrono::system_clock::time_point notBefore;
     std::chrono::system_clock::time_point notAfter;
+    std::string ariCertId; // RFC 9773 §4.1 certificate ID; "" without an AKI keyIdentifier
 };
 
 // Splits a PEM bundle into PEM certificates (each ending "-----END CERTIFICATE-----\n").
@@ -30,6 +31,12 @@ struct CertInfo {
 Result<std::vector<std::string>> splitPemChain(std::string_view pem);
 // Parses the first certificate of a PEM string.
 Result<CertInfo> inspectCertPem(std::string_view pem);
+// RFC 9773 §4.1: base64url(AKI keyIdentifier) "." base64url(serial number DER content bytes,
+// a leading 0x00 included), both unpadded. Protocol error when the certificate does not
+// parse or has no AKI keyIdentifier (RFC 5280 requires one in CA-issued certificates).
+Result<std::string> ariCertId(std::string_view certPem);
+// The DER encoding of the first certificate of a PEM string (for revokeCert, RFC 8555 §7.6).
+Result<std::string> certPemToDer(std::string_view certPem);
 // True when the certificate's public key equals the private key's.
 Result<bool> certMatchesKey(std::string_view certPem, const PrivateKey& key);
 // Checks that a chain links, leaf first: each certificate is issued by the next one (issuer

@@ -32,6 +32,7 @@ using X509NamePtr = std::unique_ptr<X509_NAME, Deleter<X509_NAME_free>>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
 using GeneralNamePtr = std::unique_ptr<GENERAL_NAME, Deleter<GENERAL_NAME_free>>;
 using Asn1StringPtr = std::unique_ptr<ASN1_STRING, Deleter<ASN1_STRING_free>>;
+using AuthorityKeyIdPtr = std::unique_ptr<AUTHORITY_KEYID, Deleter<AUTHORITY_KEYID_free>>;
 // Strings allocated by OpenSSL (BN_bn2hex, ...).
 struct OsslFree {
     void operator()(void* p) const { OPENSSL_free(p); }

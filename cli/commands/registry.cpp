@@ -5,8 +5,15 @@ namespace certkeep::cli {
 const std::vector<CommandDef>& commandRegistry() {
     static const std::vector<CommandDef> commands{
         issueCommand(),
+        renewCommand(),
+        removeCommand(),
         accountRegisterCommand(),
         accountShowCommand(),
+        accountRolloverCommand(),
+        accountUpdateCommand(),
+        accountDeactivateCommand(),
+        revokeCommand(),
+        configCheckCommand(),
     };
     return commands;
 }

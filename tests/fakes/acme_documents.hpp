@@ -1,6 +1,7 @@
 #pragma once
 // Test helper: builders for the ACME resources a FakeAcmeServer serves (RFC 8555 §7.1), HTTP
-// response builders, and a decoder for the flattened JWS bodies the client sends (§6.2).
+// response builders, a decoder for the flattened JWS bodies the client sends (§6.2), and
+// what a server needs to check them: JWK -> public key, JWS signature checks, thumbprints.
 
 #include "acme/client.hpp"
 #include "acme/crypto/ossl.hpp"
@@ -10,7 +11,11 @@
 
 #include <arpa/inet.h>
 #include <array>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/param_build.h>
 #include <string>
 #include <utility>
 #include <vector>
@@ -172,24 +177,102 @@ inline HttpResponse problemResponse(long status, const std::string& shortType,
     return makeResponse(status, doc.dump(), std::move(headers));
 }
 
-// Verifies an ES256 JWS (raw r||s, RFC 7518 §3.4) with `key`.
-inline bool verifiesEs256(EVP_PKEY* key, const DecodedJws& jws) {
-    if (jws.signature.size() != 64) {
+// The public key a JWK describes (EC P-256/P-384: crv, x, y; RSA: n, e); null otherwise.
+inline acme::PkeyPtr publicKeyFromJwk(const json& jwk) {
+    if (!jwk.is_object() || !jwk.contains("kty") || !jwk["kty"].is_string()) {
+        return nullptr;
+    }
+    auto member = [&jwk](const char* name) -> std::string {
+        auto it = jwk.find(name);
+        auto bytes = it != jwk.end() && it->is_string() ? base64urlDecode(it->get<std::string>())
+                                                        : Result<std::string>(Error{});
+        return bytes ? *bytes : std::string();
+    };
+    std::unique_ptr<OSSL_PARAM_BLD, acme::ossl::Deleter<OSSL_PARAM_BLD_free>> bld(
+        OSSL_PARAM_BLD_new());
+    acme::ossl::BnPtr n;
+    acme::ossl::BnPtr e;
+    // The builder keeps pointers until OSSL_PARAM_BLD_to_param: these must outlive it.
+    std::string point;
+    std::string crv;
+    std::string type = jwk["kty"].get<std::string>();
+    if (type == "EC") {
+        crv = jwk.value("crv", std::string());
+        point = "\x04" + member("x") + member("y");
+        OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, crv.c_str(), 0);
+        OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
+                                         point.size());
+    } else if (type == "RSA") {
+        std::string nb = member("n");
+        std::string eb = member("e");
+        n.reset(BN_bin2bn(reinterpret_cast<const unsigned char*>(nb.data()),
+                          static_cast<int>(nb.size()), nullptr));
+        e.reset(BN_bin2bn(reinterpret_cast<const unsigned char*>(eb.data()),
+                          static_cast<int>(eb.size()), nullptr));
+        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n.get());
+        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e.get());
+    } else {
+        return nullptr;
+    }
+    std::unique_ptr<OSSL_PARAM, acme::ossl::Deleter<OSSL_PARAM_free>> params(
+        OSSL_PARAM_BLD_to_param(bld.get()));
+    std::unique_ptr<EVP_PKEY_CTX, acme::ossl::Deleter<EVP_PKEY_CTX_free>> ctx(
+        EVP_PKEY_CTX_new_from_name(nullptr, type.c_str(), nullptr));
+    EVP_PKEY* key = nullptr;
+    if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+        EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
+        ERR_clear_error();
+        return nullptr;
+    }
+    return acme::PkeyPtr(key);
+}
+
+// Verifies a JWS signed with ES256, ES384 (raw r||s, RFC 7518 §3.4) or RS256 by `key`; the
+// algorithm is the protected header's "alg".
+inline bool verifiesJws(EVP_PKEY* key, const DecodedJws& jws) {
+    if (key == nullptr || !jws.ok || !jws.protectedHeader.is_object()) {
         return false;
     }
-    const auto* p = reinterpret_cast<const unsigned char*>(jws.signature.data());
-    acme::ossl::EcdsaSigPtr sig(ECDSA_SIG_new());
-    ECDSA_SIG_set0(sig.get(), BN_bin2bn(p, 32, nullptr), BN_bin2bn(p + 32, 32, nullptr));
-    int len = i2d_ECDSA_SIG(sig.get(), nullptr);
-    std::string der(static_cast<size_t>(len), '\0');
-    auto* out = reinterpret_cast<unsigned char*>(der.data());
-    i2d_ECDSA_SIG(sig.get(), &out);
+    std::string alg = jws.protectedHeader.value("alg", std::string());
+    std::string sig = jws.signature;
+    if (alg == "ES256" || alg == "ES384") {
+        std::size_t half = alg == "ES256" ? 32 : 48;
+        if (sig.size() != 2 * half) {
+            return false;
+        }
+        const auto* p = reinterpret_cast<const unsigned char*>(sig.data());
+        acme::ossl::EcdsaSigPtr ecdsa(ECDSA_SIG_new());
+        ECDSA_SIG_set0(ecdsa.get(), BN_bin2bn(p, static_cast<int>(half), nullptr),
+                       BN_bin2bn(p + half, static_cast<int>(half), nullptr));
+        int len = i2d_ECDSA_SIG(ecdsa.get(), nullptr);
+        sig.assign(static_cast<size_t>(len), '\0');
+        auto* out = reinterpret_cast<unsigned char*>(sig.data());
+        i2d_ECDSA_SIG(ecdsa.get(), &out);
+    } else if (alg != "RS256") {
+        return false;
+    }
     std::string input = jws.protectedB64 + "." + jws.payloadB64;
     acme::ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
-    return EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) == 1 &&
-           EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(der.data()),
-                            der.size(), reinterpret_cast<const unsigned char*>(input.data()),
-                            input.size()) == 1;
+    bool ok = EVP_DigestVerifyInit(ctx.get(), nullptr,
+                                   alg == "ES384" ? EVP_sha384() : EVP_sha256(), nullptr,
+                                   key) == 1 &&
+              EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()),
+                               sig.size(), reinterpret_cast<const unsigned char*>(input.data()),
+                               input.size()) == 1;
+    ERR_clear_error();
+    return ok;
+}
+
+// Verifies an ES256 JWS with `key`.
+inline bool verifiesEs256(EVP_PKEY* key, const DecodedJws& jws) {
+    return jws.protectedHeader.is_object() && jws.protectedHeader.value("alg", "") == "ES256" &&
+           verifiesJws(key, jws);
+}
+
+// RFC 7638 thumbprint of a JWK, "" when it is not one (JWKs compare equal by it).
+inline std::string thumbprintOf(const json& jwk) {
+    auto t = jwk.is_object() ? acme::jwkThumbprint(jwk) : Result<std::string>(Error{});
+    return t ? *t : std::string();
 }
 
 } // namespace certkeep::fakes

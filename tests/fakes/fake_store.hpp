@@ -6,9 +6,11 @@
 //   failX         the next X returns this error instead of doing anything (then it is cleared)
 //   leaseLost     every lock, held or future, reports held() == false while it is true
 //   xCalls        how many times X was called (including calls that failed)
-// Account keys are kept as given: with no disk, nothing can be truncated.
+// Account keys are kept as given: with no disk, nothing can be truncated. A key mode open to
+// other users is refused like FsStore does; key groups are not looked up.
 
 #include "common/result.hpp"
+#include "store/key_access.hpp"
 #include "store/store.hpp"
 
 #include <algorithm>
@@ -21,6 +23,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace certkeep::fakes {
@@ -75,6 +78,9 @@ class FakeStore : public store::Store {
     int removeLeftoversCalls = 0;
     int lockCertificateCalls = 0;
     int lockAccountCalls = 0;
+    int loadLiveMetaCalls = 0;
+    int removeVersionCalls = 0;
+    int removeCertificateCalls = 0;
 
     FakeStore() = default;
     FakeStore(const FakeStore&) = delete;
@@ -115,6 +121,9 @@ class FakeStore : public store::Store {
         if (auto injected = take(failSaveCertificate)) {
             return *injected;
         }
+        if (auto mode = store::checkKeyMode(v.keyAccess.mode); !mode) {
+            return mode.takeError(); // the group is kept as given: no lookup without a disk
+        }
         auto& versions = versions_[name];
         int n = versions.empty() ? 1 : versions.rbegin()->first + 1;
         versions[n] = v;
@@ -151,8 +160,10 @@ class FakeStore : public store::Store {
             return bad.takeError();
         }
         std::vector<int> out;
-        for (const auto& [n, v] : versions_[name]) {
-            out.push_back(n);
+        if (auto it = versions_.find(name); it != versions_.end()) {
+            for (const auto& [n, v] : it->second) {
+                out.push_back(n);
+            }
         }
         return out;
     }
@@ -163,6 +174,51 @@ class FakeStore : public store::Store {
             out.push_back(name);
         }
         return out;
+    }
+    Result<std::optional<std::pair<int, std::string>>>
+    loadLiveMeta(const std::string& name) override {
+        std::lock_guard guard(mutex_);
+        ++loadLiveMetaCalls;
+        if (auto bad = store::checkCertName(name); !bad) {
+            return bad.takeError();
+        }
+        auto it = live_.find(name);
+        if (it == live_.end()) {
+            return std::optional<std::pair<int, std::string>>();
+        }
+        return std::optional(std::pair(it->second, versions_[name][it->second].metaJson));
+    }
+    Status removeVersion(const std::string& name, int number) override {
+        std::lock_guard guard(mutex_);
+        ++removeVersionCalls;
+        if (auto bad = store::checkCertName(name); !bad) {
+            return bad;
+        }
+        if (auto it = live_.find(name); it != live_.end() && it->second == number) {
+            return fail(ErrorKind::Usage, "version " + std::to_string(number) + " of " + name +
+                                              " is the live one; it cannot be removed");
+        }
+        auto it = versions_.find(name);
+        if (it == versions_.end() || it->second.erase(number) == 0) {
+            return fail(ErrorKind::NotFound,
+                        "version " + std::to_string(number) + " of " + name + " does not exist");
+        }
+        return {};
+    }
+    // Like the filesystem store: numbering restarts after a removal; NotFound when nothing is
+    // stored under `name`.
+    Status removeCertificate(const std::string& name) override {
+        std::lock_guard guard(mutex_);
+        ++removeCertificateCalls;
+        if (auto bad = store::checkCertName(name); !bad) {
+            return bad;
+        }
+        size_t erased = live_.erase(name) + versions_.erase(name) + settings_.erase(name) +
+                        renewal_.erase(name) + pending_.erase(name);
+        if (erased == 0) {
+            return fail(ErrorKind::NotFound, "no certificate named " + name + " is stored");
+        }
+        return {};
     }
     [[nodiscard]] std::string liveLocation(const std::string& name) const override {
         return "memory:live/" + name;

@@ -7,6 +7,22 @@
 //   directory             the directory document; tests may edit it (served with the knobs below)
 //   profiles              meta.profiles (name -> description); newOrder refuses other profiles
 //   renewalWindows        ARI (RFC 9773): certID -> document served at renewalInfoUrl()/<certID>
+//   renewalRetryAfter     the Retry-After of those documents ("" = none)
+//   rejectReplaces        newOrder with `replaces` gets 409 alreadyReplaced (lastReplaces records
+//                         the last `replaces` received, rejected or not)
+//   rateLimitNewOrders    the next N newOrders get 429 rateLimited with rateLimitRetryAfter
+//   strictAccounts        accounts are found by their key (newAccount with an unknown key
+//                         creates one; onlyReturnExisting with it is accountDoesNotExist) and
+//                         every kid request must verify with the account's key. Otherwise any
+//                         key finds accountUrl(), as before (a key is only recorded).
+//   accountRecord(url)    an account's key (JWK), status and contact; deactivated accounts are
+//                         refused (401 unauthorized), as is newAccount with their key
+//   keyChange             RFC 8555 §7.3.5, checked in full: inner JWS (jwk of the new key, url,
+//                         no nonce, signature), account and oldKey; outer signature by the old
+//                         key; 409 + Location when the new key has an account; then switches keys
+//   revokeCert            §7.6 by kid (the ordering account only) or by the certificate's key
+//                         (jwk); revocations() lists them; a second one is alreadyRevoked
+//   authorization POST {status: deactivated} deactivates it (§7.5.2)
 //   httpUrls              field names whose URLs are advertised as http:// instead of https://:
 //                         directory members ("newNonce", "newOrder", "renewalInfo", ...),
 //                         "account" and "order" (Location), "finalize", "certificate",
@@ -26,9 +42,11 @@
 //   counts                how many newOrder, finalize, certificate, alternate, challenge POSTs
 // Explicit route(url, handler) calls take precedence over the built-in issuance flow.
 
+#include "acme/crypto/csr.hpp"
 #include "fakes/acme_documents.hpp"
 #include "fakes/fake_ca.hpp"
 
+#include <cctype>
 #include <deque>
 #include <functional>
 #include <map>
@@ -120,6 +138,7 @@ class FakeAcmeServer : public acme::Transport {
         std::string status;
         std::string profile;
         std::string replaces;
+        std::string account; // kid of the newOrder request
         int processingPollsLeft = 0;
         acme::PkeyPtr certKey; // the CSR's key once finalized
         std::vector<std::string> csrNames;
@@ -130,6 +149,21 @@ class FakeAcmeServer : public acme::Transport {
         int certificate = 0; // downloads of the default chain
         int alternate = 0;   // downloads of the alternate chain
         int challenge = 0;   // challenge answers
+        int keyChange = 0;   // successful key changes
+        int deactivatedAuthorizations = 0;
+    };
+    // One account as the server knows it.
+    struct AccountRec {
+        json jwk; // null until the server saw the account's key
+        std::string status = "valid";
+        std::vector<std::string> contact;
+    };
+    // One revocation the server accepted (§7.6).
+    struct Revocation {
+        std::string serialHex; // lower-case hex, as acme::CertInfo::serialHex
+        std::optional<int> reason;
+        bool byCertificateKey = false;
+        std::string account; // kid of the request; "" for the certificate key
     };
 
     static constexpr const char* kBase = "https://acme.test";
@@ -179,6 +213,12 @@ class FakeAcmeServer : public acme::Transport {
     bool leafForAnotherKey = false;
     std::set<std::string> forgottenAccounts;
     bool withholdNonces = false; // when true, responses carry no Replay-Nonce
+    std::string renewalRetryAfter = "21600";
+    bool rejectReplaces = false;
+    std::string lastReplaces;
+    int rateLimitNewOrders = 0;
+    std::string rateLimitRetryAfter = "3600";
+    bool strictAccounts = false;
     Counts counts;
 
     // The CAs behind the chains: default = leaf + root.crossSign(issuing), alternate = leaf +
@@ -187,7 +227,7 @@ class FakeAcmeServer : public acme::Transport {
     [[nodiscard]] const FakeCa& rootCa() const { return root_; }
     [[nodiscard]] const FakeCa& otherRootCa() const { return otherRoot_; }
 
-    // An order that already exists (e.g. left pending by a crash). Its authorizations are
+    // An order of accountUrl() that already exists (e.g. left pending by a crash). Its authorizations are
     // "valid" unless `status` is "pending". "processing" and "valid" need the certificate key
     // (the certificate is issued for it); a seeded "processing" order answers "processing" to
     // the first processingPolls + 1 polls. Returns the order URL.
@@ -196,6 +236,7 @@ class FakeAcmeServer : public acme::Transport {
         std::size_t n = createOrder(ids, status == "pending" ? "pending" : "valid");
         Order& o = orders_[n];
         o.status = status;
+        o.account = accountUrl(); // the account tests use
         o.processingPollsLeft = processingPolls + 1;
         if (certKey != nullptr) {
             EVP_PKEY_up_ref(certKey);
@@ -263,6 +304,10 @@ class FakeAcmeServer : public acme::Transport {
     [[nodiscard]] const std::vector<Authz>& authorizations() const { return authzs_; }
     // The last CSR received at a finalize URL of the built-in flow, parsed.
     [[nodiscard]] const std::optional<ParsedCsr>& lastCsr() const { return lastCsr_; }
+    // The account at `accountUrl` (created "valid", key unknown, on first use).
+    AccountRec& accountRecord(const std::string& accountUrl) { return accountRecs_[accountUrl]; }
+    // Revocations accepted, in order.
+    [[nodiscard]] const std::vector<Revocation>& revocations() const { return revocations_; }
 
   private:
     // "http://acme.test/x" is served like "https://acme.test/x" (see httpUrls).
@@ -279,13 +324,43 @@ class FakeAcmeServer : public acme::Transport {
         return "http://" + u.substr(8);
     }
 
+    // A member of the protected header; null when absent or the JWS did not decode.
+    static json headerMember(const DecodedJws& jws, const char* name) {
+        return jws.ok && jws.protectedHeader.is_object() ? jws.protectedHeader.value(name, json())
+                                                         : json();
+    }
+    static std::string kidOf(const DecodedJws& jws) {
+        json kid = headerMember(jws, "kid");
+        return kid.is_string() ? kid.get<std::string>() : std::string();
+    }
+
+    // Refusals every kid request gets: a deactivated account (§7.3.6) and, with
+    // strictAccounts, an unknown account or a signature that is not the account key's.
+    std::optional<HttpResponse> refuseKid(const std::string& kid, const DecodedJws& jws) {
+        auto it = accountRecs_.find(kid);
+        if (it == accountRecs_.end()) {
+            return strictAccounts ? std::optional(problemResponse(400, "accountDoesNotExist",
+                                                                  "no such account: " + kid))
+                                  : std::nullopt;
+        }
+        if (it->second.status == "deactivated") {
+            return problemResponse(401, "unauthorized", "Account has been deactivated");
+        }
+        if (strictAccounts && !it->second.jwk.is_null() &&
+            !verifiesJws(publicKeyFromJwk(it->second.jwk).get(), jws)) {
+            return problemResponse(400, "malformed", "JWS verification error");
+        }
+        return std::nullopt;
+    }
+
     HttpResponse dispatch(const ServerRequest& req) {
         std::string key = routeKey(req.http.url);
-        std::string kid = req.jws.ok && req.jws.protectedHeader.is_object()
-                              ? req.jws.protectedHeader.value("kid", std::string())
-                              : std::string();
+        std::string kid = kidOf(req.jws);
         if (!kid.empty() && forgottenAccounts.count(kid) != 0) {
             return problemResponse(400, "accountDoesNotExist", "no such account: " + kid);
+        }
+        if (auto refused = kid.empty() ? std::nullopt : refuseKid(kid, req.jws)) {
+            return *refused;
         }
         if (auto it = routes_.find(key); it != routes_.end()) {
             return it->second(req);
@@ -300,16 +375,26 @@ class FakeAcmeServer : public acme::Transport {
             return newAccount(req);
         }
         if (key == newOrderUrl() && req.jws.ok) {
-            return newOrder(req);
+            return newOrder(req, kid);
+        }
+        if (key == keyChangeUrl() && req.jws.ok) {
+            return keyChange(req, kid);
+        }
+        if (key == revokeUrl() && req.jws.ok) {
+            return revoke(req, kid);
         }
         if (key.rfind(renewalInfoUrl() + "/", 0) == 0) {
             auto it = renewalWindows.find(key.substr(renewalInfoUrl().size() + 1));
+            Headers headers;
+            if (!renewalRetryAfter.empty()) {
+                headers.emplace_back("retry-after", renewalRetryAfter);
+            }
             return it == renewalWindows.end()
                        ? problemResponse(404, "malformed", "no renewal information")
-                       : jsonResponse(200, it->second, {{"retry-after", "21600"}});
+                       : jsonResponse(200, it->second, headers);
         }
-        if (accounts_.count(key) != 0 || key == accountUrl()) {
-            return jsonResponse(200, {{"status", "valid"}});
+        if (accounts_.count(key) != 0 || accountRecs_.count(key) != 0 || key == accountUrl()) {
+            return accountResource(key, req, kid);
         }
         return flowResource(key, req);
     }
@@ -327,26 +412,226 @@ class FakeAcmeServer : public acme::Transport {
         return doc;
     }
 
+    [[nodiscard]] static json accountDoc(const AccountRec& rec) {
+        json doc{{"status", rec.status}};
+        if (!rec.contact.empty()) {
+            doc["contact"] = rec.contact;
+        }
+        return doc;
+    }
+
+    // The account holding `jwk` (strictAccounts), "" when none (forgotten ones hold nothing).
+    [[nodiscard]] std::string accountOfKey(const json& jwk) const {
+        std::string thumb = thumbprintOf(jwk);
+        for (const auto& [u, rec] : accountRecs_) {
+            if (!thumb.empty() && thumbprintOf(rec.jwk) == thumb && forgottenAccounts.count(u) == 0) {
+                return u;
+            }
+        }
+        return {};
+    }
+
     // §7.3: onlyReturnExisting finds the account unless it was forgotten; a forgotten
-    // account's key gets a new account.
+    // account's key gets a new account. Without strictAccounts every key finds accountUrl().
     HttpResponse newAccount(const ServerRequest& req) {
         json payload = req.jws.payloadJson();
         bool onlyExisting = payload.is_object() && payload.value("onlyReturnExisting", false);
-        std::string location = accountUrl();
-        if (forgottenAccounts.count(location) != 0) {
-            if (onlyExisting) {
-                return problemResponse(400, "accountDoesNotExist", "no account for this key");
-            }
-            location = url("/account/" + std::to_string(accounts_.size() + 2));
-            accounts_.insert(location);
+        json jwk = headerMember(req.jws, "jwk");
+        std::string location = strictAccounts ? accountOfKey(jwk) : accountUrl();
+        bool exists = !location.empty() && forgottenAccounts.count(location) == 0;
+        if (!exists && onlyExisting) {
+            return problemResponse(400, "accountDoesNotExist", "no account for this key");
         }
-        return jsonResponse(onlyExisting ? 200 : 201, {{"status", "valid"}},
-                            {{"location", advertise("account", location)}});
+        bool fresh = !exists || accountRecs_.count(location) == 0;
+        if (!exists) {
+            bool firstFree = accountRecs_.count(accountUrl()) == 0 &&
+                             forgottenAccounts.count(accountUrl()) == 0;
+            location = firstFree ? accountUrl()
+                                 : url("/account/" + std::to_string(accounts_.size() + 2));
+            if (location != accountUrl()) {
+                accounts_.insert(location);
+            }
+        }
+        AccountRec& rec = accountRecs_[location];
+        if (rec.status == "deactivated") {
+            return problemResponse(401, "unauthorized",
+                                   "An account with the provided public key exists but is "
+                                   "deactivated");
+        }
+        if (rec.jwk.is_null()) {
+            rec.jwk = jwk;
+        }
+        if (fresh && payload.is_object() && payload.contains("contact") &&
+            payload["contact"].is_array()) {
+            rec.contact = payload["contact"].get<std::vector<std::string>>();
+        }
+        int status = onlyExisting || (strictAccounts && exists) ? 200 : 201;
+        return jsonResponse(status, accountDoc(rec), {{"location", advertise("account", location)}});
+    }
+
+    // §7.3.2 update (contact), §7.3.6 deactivation, or POST-as-GET of the account.
+    HttpResponse accountResource(const std::string& key, const ServerRequest& req,
+                                 const std::string& kid) {
+        if (!kid.empty() && kid != key) {
+            return problemResponse(403, "unauthorized", "this is not the requester's account");
+        }
+        AccountRec& rec = accountRecs_[key];
+        json payload = req.jws.payloadJson();
+        if (payload.is_object() && payload.contains("status")) {
+            if (payload["status"] != "deactivated") {
+                return problemResponse(400, "malformed", "invalid account status");
+            }
+            rec.status = "deactivated";
+        } else if (payload.is_object() && payload.contains("contact")) {
+            std::vector<std::string> contact;
+            for (const auto& c : payload["contact"]) {
+                if (!c.is_string() || c.get<std::string>().rfind("mailto:", 0) != 0) {
+                    return problemResponse(400, "unsupportedContact", "only mailto: contacts");
+                }
+                contact.push_back(c.get<std::string>());
+            }
+            rec.contact = std::move(contact);
+        }
+        return jsonResponse(200, accountDoc(rec));
+    }
+
+    // §7.3.5 inner JWS checks: jwk of the new key, same url as the outer one, no nonce or kid,
+    // a signature by the new key, {account, oldKey} naming the requester and its current key.
+    // Returns the problem, or nullopt with `newJwk` and `oldJwk` filled in.
+    std::optional<HttpResponse> checkInnerJws(const ServerRequest& req, const std::string& kid,
+                                              json& newJwk, json& oldJwk) {
+        DecodedJws inner = decodeJws(req.jws.payload);
+        newJwk = headerMember(inner, "jwk");
+        if (!inner.ok || !newJwk.is_object() || !headerMember(inner, "nonce").is_null() ||
+            !headerMember(inner, "kid").is_null() ||
+            headerMember(inner, "url") != headerMember(req.jws, "url")) {
+            return problemResponse(400, "malformed", "inner JWS: jwk and url, no nonce or kid");
+        }
+        if (!verifiesJws(publicKeyFromJwk(newJwk).get(), inner)) {
+            return problemResponse(400, "malformed", "inner JWS: bad signature");
+        }
+        json payload = inner.payloadJson();
+        if (!payload.is_object() || payload.value("account", std::string()) != kid ||
+            !payload.contains("oldKey")) {
+            return problemResponse(400, "malformed", "inner JWS: wrong or missing account");
+        }
+        oldJwk = payload["oldKey"];
+        const json& current = accountRecs_[kid].jwk;
+        if (thumbprintOf(oldJwk).empty() ||
+            (!current.is_null() && thumbprintOf(current) != thumbprintOf(oldJwk))) {
+            return problemResponse(400, "malformed", "inner JWS: oldKey is not the account key");
+        }
+        if (thumbprintOf(oldJwk) == thumbprintOf(newJwk)) {
+            return problemResponse(400, "malformed", "New and old key are identical");
+        }
+        return std::nullopt;
+    }
+
+    // §7.3.5: the outer JWS must be signed by the old key; the new key must be free.
+    HttpResponse keyChange(const ServerRequest& req, const std::string& kid) {
+        if (kid.empty()) {
+            return problemResponse(400, "malformed", "keyChange needs a kid");
+        }
+        json newJwk;
+        json oldJwk;
+        if (auto problem = checkInnerJws(req, kid, newJwk, oldJwk)) {
+            return *problem;
+        }
+        if (!verifiesJws(publicKeyFromJwk(oldJwk).get(), req.jws)) {
+            return problemResponse(400, "malformed", "outer JWS: not signed by the old key");
+        }
+        std::string thumb = thumbprintOf(newJwk);
+        for (const auto& [u, rec] : accountRecs_) {
+            if (thumbprintOf(rec.jwk) == thumb) {
+                return makeResponse(409, "", {{"location", u}}); // as Pebble: no body
+            }
+        }
+        accountRecs_[kid].jwk = newJwk;
+        ++counts.keyChange;
+        return jsonResponse(200, accountDoc(accountRecs_[kid]));
+    }
+
+    // Lower-case hex serial of a DER certificate; "" when it does not parse.
+    static std::string serialOfDer(const std::string& der) {
+        const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+        ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+        ossl::BnPtr bn(cert ? ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert.get()), nullptr)
+                            : nullptr);
+        ossl::OsslStringPtr hex(bn ? BN_bn2hex(bn.get()) : nullptr);
+        std::string out = hex ? hex.get() : "";
+        for (auto& c : out) {
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        return out;
+    }
+
+    // Who may revoke (§7.6): the account that ordered it (kid), or its key (jwk).
+    std::optional<HttpResponse> refuseRevoker(const ServerRequest& req, const std::string& kid,
+                                              const std::pair<std::string, std::string>& owner) {
+        if (!kid.empty()) {
+            if (kid != owner.first) {
+                return problemResponse(403, "unauthorized",
+                                       "The certificate being revoked is not associated with "
+                                       "account " + kid);
+            }
+            return std::nullopt;
+        }
+        json jwk = headerMember(req.jws, "jwk");
+        if (thumbprintOf(jwk).empty() || thumbprintOf(jwk) != owner.second) {
+            return problemResponse(403, "unauthorized",
+                                   "JWK embedded in revocation request must be the same public "
+                                   "key as the cert to be revoked");
+        }
+        if (!verifiesJws(publicKeyFromJwk(jwk).get(), req.jws)) {
+            return problemResponse(400, "malformed", "JWS verification error");
+        }
+        return std::nullopt;
+    }
+
+    // §7.6, checked in Pebble's order: reason, certificate, already revoked, requester.
+    HttpResponse revoke(const ServerRequest& req, const std::string& kid) {
+        json payload = req.jws.payloadJson();
+        if (!payload.is_object()) {
+            return problemResponse(400, "malformed", "no revocation request");
+        }
+        std::optional<int> reason;
+        if (payload.contains("reason")) {
+            if (!payload["reason"].is_number_integer() ||
+                !acme::isRevocationReason(payload["reason"].get<int>())) {
+                return problemResponse(400, "badRevocationReason", "Invalid revocation reason");
+            }
+            reason = payload["reason"].get<int>();
+        }
+        auto der = base64urlDecode(payload.value("certificate", std::string()));
+        std::string serial = der ? serialOfDer(*der) : std::string();
+        auto issued = certsIssued_.find(serial);
+        if (issued == certsIssued_.end()) {
+            return problemResponse(400, "malformed", "Unable to find specified certificate.");
+        }
+        for (const auto& r : revocations_) {
+            if (r.serialHex == serial) {
+                return problemResponse(400, "alreadyRevoked",
+                                       "Certificate has already been revoked.");
+            }
+        }
+        if (auto refused = refuseRevoker(req, kid, issued->second)) {
+            return *refused;
+        }
+        revocations_.push_back({serial, reason, kid.empty(), kid});
+        return makeResponse(200, "");
     }
 
     // §7.4: an order with one authorization per identifier (plus extraAuthorization).
-    HttpResponse newOrder(const ServerRequest& req) {
+    HttpResponse newOrder(const ServerRequest& req, const std::string& kid) {
         ++counts.newOrder;
+        if (rateLimitNewOrders > 0) {
+            --rateLimitNewOrders;
+            Headers headers;
+            if (!rateLimitRetryAfter.empty()) {
+                headers.emplace_back("retry-after", rateLimitRetryAfter);
+            }
+            return problemResponse(429, "rateLimited", "too many new orders recently", headers);
+        }
         json payload = req.jws.payloadJson();
         std::vector<acme::Identifier> ids;
         if (payload.is_object() && payload.contains("identifiers") &&
@@ -362,9 +647,15 @@ class FakeAcmeServer : public acme::Transport {
         if (!profile.empty() && profiles.count(profile) == 0) {
             return problemResponse(400, "invalidProfile", "unknown profile " + profile);
         }
+        lastReplaces = payload.value("replaces", std::string());
+        if (rejectReplaces && !lastReplaces.empty()) {
+            return problemResponse(409, "alreadyReplaced",
+                                   "certificate " + lastReplaces + " was already replaced");
+        }
         std::size_t n = createOrder(ids, "");
         orders_[n].profile = profile;
-        orders_[n].replaces = payload.value("replaces", std::string());
+        orders_[n].replaces = lastReplaces;
+        orders_[n].account = kid;
         return jsonResponse(201, orderDoc(n), {{"location", advertise("order", orders_[n].url)}});
     }
 
@@ -402,7 +693,7 @@ class FakeAcmeServer : public acme::Transport {
         bool allValid = true;
         for (auto i : o.authzs) {
             allValid = allValid && authzs_[i].status == "valid";
-            if (authzs_[i].status == "invalid") {
+            if (authzs_[i].status == "invalid" || authzs_[i].status == "deactivated") {
                 o.status = "invalid";
                 return;
             }
@@ -467,7 +758,7 @@ class FakeAcmeServer : public acme::Transport {
         }
         for (auto& a : authzs_) {
             if (key == a.url) {
-                return pollAuthz(a);
+                return pollAuthz(a, req);
             }
             if (key == a.challengeUrl || key == a.challengeUrl + "/dns") {
                 return answerChallenge(a);
@@ -527,6 +818,10 @@ class FakeAcmeServer : public acme::Transport {
         auto otherKey = generateKey();
         EVP_PKEY* key = leafForAnotherKey ? otherKey.get() : o.certKey.get();
         std::string leaf = issuing_.issueLeaf(key, leafNames.empty() ? o.csrNames : leafNames);
+        if (auto info = acme::inspectCertPem(leaf)) { // who may revoke it (§7.6)
+            auto jwk = acme::publicJwk(key);
+            certsIssued_[info->serialHex] = {o.account, jwk ? thumbprintOf(*jwk) : std::string()};
+        }
         const FakeCa& signer = alternate ? otherRoot_ : root_;
         std::string chain =
             leaf + signer.crossSign(brokenChain && !alternate ? stranger_ : issuing_);
@@ -540,7 +835,17 @@ class FakeAcmeServer : public acme::Transport {
         return makeResponse(200, chain, headers);
     }
 
-    HttpResponse pollAuthz(Authz& a) {
+    // POST-as-GET, or §7.5.2 deactivation (from pending or valid).
+    HttpResponse pollAuthz(Authz& a, const ServerRequest& req) {
+        json payload = req.jws.payloadJson();
+        if (payload.is_object() && payload.value("status", std::string()) == "deactivated") {
+            if (a.status != "pending" && a.status != "valid") {
+                return problemResponse(400, "malformed", "authorization is " + a.status);
+            }
+            a.status = "deactivated";
+            ++counts.deactivatedAuthorizations;
+            return jsonResponse(200, authzDoc(a));
+        }
         if (a.answered && a.status == "pending" && a.pendingPollsLeft-- <= 0) {
             a.status = failValidation.count(a.identifier.value) != 0 ? "invalid" : "valid";
         }
@@ -576,7 +881,11 @@ class FakeAcmeServer : public acme::Transport {
     std::map<std::string, bool> issued_; // nonce -> used
     std::vector<std::string> violations_;
     int nonceCounter_ = 0;
-    std::set<std::string> accounts_; // accounts created after the first was forgotten
+    std::set<std::string> accounts_; // accounts created besides accountUrl()
+    std::map<std::string, AccountRec> accountRecs_;
+    // serial hex -> (ordering account, thumbprint of the certificate key)
+    std::map<std::string, std::pair<std::string, std::string>> certsIssued_;
+    std::vector<Revocation> revocations_;
     std::vector<Order> orders_;
     std::vector<Authz> authzs_;
     std::optional<ParsedCsr> lastCsr_;

@@ -1,5 +1,6 @@
 // RFC 8555 §7.4 newOrder with dns and ip identifiers (RFC 8738), RFC 9773 `replaces`, the
 // profiles draft's `profile`, fetchOrder, and what the directory says about both.
+#include "acme/problem.hpp"
 #include "fakes/acme_documents.hpp"
 #include "fakes/client_fixture.hpp"
 
@@ -113,4 +114,55 @@ TEST_CASE("a directory without meta has no profiles", "[acme][order]") {
     REQUIRE(f.client->loadDirectory(f.server.directoryUrl()).ok());
 
     CHECK(f.client->directory().profiles.empty());
+}
+
+TEST_CASE("a refused `replaces` is recognisable so the caller can retry without it",
+          "[acme][order][ari]") {
+    ClientFixture f;
+    f.server.rejectReplaces = true;
+    f.ready();
+    auto request = fakes::orderRequest({"a.example.com"});
+    request.replaces = "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE";
+
+    auto refused = f.client->newOrder(request);
+
+    REQUIRE_FALSE(refused.ok());
+    CHECK(acme::isReplacesRejected(refused.error()));
+    CHECK(refused.error().problem->shortType() == "alreadyReplaced");
+    CHECK(f.server.lastReplaces == request.replaces);
+    request.replaces.clear();
+    REQUIRE(f.client->newOrder(request).ok());
+    CHECK(f.server.lastReplaces.empty());
+}
+
+TEST_CASE("isReplacesRejected: alreadyReplaced, or a refusal that talks about replaces",
+          "[acme][order][ari]") {
+    auto withProblem = [](const std::string& type, const std::string& detail) {
+        Error e = makeError(ErrorKind::Acme, "x");
+        e.problem = Problem{"urn:ietf:params:acme:error:" + type, detail, 400, {}, "", {}};
+        return e;
+    };
+    CHECK(acme::isReplacesRejected(withProblem("alreadyReplaced", "")));
+    CHECK(acme::isReplacesRejected(withProblem("malformed", "Replaces field: cert not found")));
+    CHECK(acme::isReplacesRejected(
+        withProblem("unauthorized", "the certificate to be replaced belongs to another account")));
+    CHECK_FALSE(acme::isReplacesRejected(withProblem("malformed", "no identifiers")));
+    CHECK_FALSE(acme::isReplacesRejected(withProblem("rateLimited", "replaces: too many")));
+    CHECK_FALSE(acme::isReplacesRejected(makeError(ErrorKind::Network, "replaces")));
+}
+
+TEST_CASE("a rateLimited newOrder carries the CA's Retry-After", "[acme][order]") {
+    ClientFixture f;
+    f.server.rateLimitNewOrders = 1;
+    f.server.rateLimitRetryAfter = "3600";
+    f.ready();
+
+    auto limited = f.client->newOrder(fakes::orderRequest({"a.example.com"}));
+
+    REQUIRE_FALSE(limited.ok());
+    CHECK(limited.error().kind == ErrorKind::RateLimited);
+    REQUIRE(limited.error().problem.has_value());
+    CHECK(limited.error().problem->retryAfterSeconds == 3600L);
+    CHECK(limited.error().message.find("retry after 3600 s") != std::string::npos);
+    CHECK(f.client->newOrder(fakes::orderRequest({"a.example.com"})).ok());
 }

@@ -29,7 +29,7 @@ TEST_CASE("exitCodeFor follows the documented table for every ErrorKind", "[cli]
 
 TEST_CASE("the exit code constants keep their documented values", "[cli][exit]") {
     CHECK(cli::kOk == 0);
-    CHECK(cli::kNothingToDo == 1);
+    CHECK(cli::kFailed == 1);
     CHECK(cli::kUsage == 2);
     CHECK(cli::kLocal == 3);
     CHECK(cli::kNetwork == 4);

@@ -13,7 +13,7 @@ using certkeep::store::RenewalState;
 using std::chrono::seconds;
 
 static CertVersion sample(int tag) {
-    return {0, "cert" + std::to_string(tag), "chain", "full", "key", "{}"};
+    return {0, "cert" + std::to_string(tag), "chain", "full", "key", "{}", {}};
 }
 
 TEST_CASE("FakeStore numbers versions like the contract says", "[store][fake]") {
@@ -57,6 +57,45 @@ TEST_CASE("FakeStore gives concurrent saves distinct numbers", "[store][fake]") 
     CHECK(versions->back() == 100);
 }
 
+TEST_CASE("FakeStore removes versions and certificates like the contract says", "[store][fake]") {
+    FakeStore store;
+    CHECK_FALSE(store.loadLiveMeta("a.example")->has_value());
+    CertVersion v = sample(1);
+    v.metaJson = R"({"v":1})";
+    REQUIRE(store.saveCertificate("a.example", v).ok());
+    REQUIRE(store.saveCertificate("a.example", sample(2)).ok());
+    REQUIRE(store.saveCertificate("b.example", sample(3)).ok());
+    auto meta = store.loadLiveMeta("a.example");
+    REQUIRE(meta.ok());
+    CHECK(**meta == std::pair<int, std::string>(2, "{}"));
+
+    CHECK(store.removeVersion("a.example", 2).error().kind == ErrorKind::Usage); // live
+    REQUIRE(store.removeVersion("a.example", 1).ok());
+    CHECK(store.removeVersion("a.example", 1).error().kind == ErrorKind::NotFound);
+    CHECK(*store.listVersions("a.example") == std::vector<int>{2});
+    CHECK(*store.saveCertificate("a.example", sample(4)) == 3);
+
+    REQUIRE(store.saveRenewalState("a.example", RenewalState{}).ok());
+    REQUIRE(store.removeCertificate("a.example").ok());
+    CHECK(store.removeCertificate("a.example").error().kind == ErrorKind::NotFound);
+    CHECK(*store.listCertificates() == std::vector<std::string>{"b.example"});
+    CHECK(store.listVersions("a.example")->empty());
+    CHECK_FALSE(store.loadLive("a.example")->has_value());
+    CHECK(store.removeCertificate("../a").error().kind == ErrorKind::Usage);
+    CHECK(store.removeVersionCalls == 3);
+    CHECK(store.removeCertificateCalls == 3);
+}
+
+TEST_CASE("FakeStore refuses a key mode open to other users", "[store][fake]") {
+    FakeStore store;
+    CertVersion v = sample(1);
+    v.keyAccess = {"haproxy", 0644};
+    CHECK(store.saveCertificate("a.example", v).error().kind == ErrorKind::Usage);
+    v.keyAccess.mode = 0640;
+    REQUIRE(store.saveCertificate("a.example", v).ok());
+    CHECK(store.loadLive("a.example").value()->keyAccess == v.keyAccess);
+}
+
 TEST_CASE("FakeStore failure knobs fire once", "[store][fake]") {
     FakeStore store;
     store.failSaveCertificate = makeError(ErrorKind::Io, "disk full");
@@ -73,7 +112,7 @@ TEST_CASE("FakeStore failure knobs fire once", "[store][fake]") {
     CHECK(store.savePendingOrderCalls == 2);
 
     store.failSaveAccount = makeError(ErrorKind::Io, "no");
-    CHECK_FALSE(store.saveAccount("https://ca/dir", {"", "k", "u", ""}).ok());
+    CHECK_FALSE(store.saveAccount("https://ca/dir", {"", "k", "u", "", ""}).ok());
     CHECK_FALSE(store.loadAccount("https://ca/dir")->has_value());
     store.failCheckWritable = makeError(ErrorKind::Config, "read-only");
     CHECK(store.checkWritable("a.example").error().kind == ErrorKind::Config);
@@ -93,8 +132,8 @@ TEST_CASE("FakeStore records and accounts round trip", "[store][fake]") {
     CHECK(store.removePendingOrder("a.example").ok());
     CHECK(store.loadSettings("../a").error().kind == ErrorKind::Usage);
 
-    REQUIRE(store.saveAccount("https://b/dir", {"", "kb", "ub", ""}).ok());
-    REQUIRE(store.saveAccount("https://a/dir", {"", "ka", "ua", "mailto:x"}).ok());
+    REQUIRE(store.saveAccount("https://b/dir", {"", "kb", "ub", "", ""}).ok());
+    REQUIRE(store.saveAccount("https://a/dir", {"", "ka", "ua", "mailto:x", ""}).ok());
     auto loaded = store.loadAccount("https://a/dir");
     REQUIRE(loaded->has_value());
     CHECK((*loaded)->directoryUrl == "https://a/dir");

@@ -57,7 +57,8 @@ TEST_CASE("an account is one 0600 account.json holding key, url and contact", "[
     FsStore store(root);
     CHECK_FALSE(fs::exists(root)); // constructor does not touch disk
 
-    AccountData in{"ignored", pem("abc"), "https://ca.example/acct/1", "mailto:ops@example.com"};
+    AccountData in{"ignored", pem("abc"), "https://ca.example/acct/1", "mailto:ops@example.com",
+                   ""};
     REQUIRE(store.saveAccount(kLetsEncrypt, in).ok());
 
     fs::path dir = accountDir(root, kLetsEncrypt);
@@ -89,8 +90,8 @@ TEST_CASE("an account is one 0600 account.json holding key, url and contact", "[
 TEST_CASE("saveAccount replaces key and url together", "[store][account]") {
     TempDir tmp;
     FsStore store(tmp.path());
-    REQUIRE(store.saveAccount(kLetsEncrypt, {"", pem("key-1"), "https://ca/acct/1", ""}).ok());
-    REQUIRE(store.saveAccount(kLetsEncrypt, {"", pem("key-2"), "", "mailto:a@b.c"}).ok());
+    REQUIRE(store.saveAccount(kLetsEncrypt, {"", pem("key-1"), "https://ca/acct/1", "", ""}).ok());
+    REQUIRE(store.saveAccount(kLetsEncrypt, {"", pem("key-2"), "", "mailto:a@b.c", ""}).ok());
     auto out = store.loadAccount(kLetsEncrypt);
     REQUIRE(out.ok());
     REQUIRE(out->has_value());
@@ -140,7 +141,7 @@ TEST_CASE("a crash during migration never pairs a url with the wrong key", "[sto
         }
     });
     REQUIRE_THROWS_AS(
-        crashing.saveAccount(kLetsEncrypt, {"", pem("new"), "https://ca/acct/new", ""}), Crash);
+        crashing.saveAccount(kLetsEncrypt, {"", pem("new"), "https://ca/acct/new", "", ""}), Crash);
     CHECK(present(accountDir(tmp.path(), kLetsEncrypt) / "account.key")); // not yet removed
 
     auto out = FsStore(tmp.path()).loadAccount(kLetsEncrypt);
@@ -175,7 +176,7 @@ TEST_CASE("an empty or truncated stored key is a Config error", "[store][account
         for (const auto& key : badKeys) {
             INFO("key: " << key);
             TempDir tmp;
-            REQUIRE(FsStore(tmp.path()).saveAccount(kLetsEncrypt, {"", key, "u", ""}).ok());
+            REQUIRE(FsStore(tmp.path()).saveAccount(kLetsEncrypt, {"", key, "u", "", ""}).ok());
             check(tmp.path(), "account.json");
         }
     }
@@ -185,7 +186,7 @@ TEST_CASE("corrupt account.json is a Config error naming it; unknown members are
           "[store][account]") {
     TempDir tmp;
     FsStore store(tmp.path());
-    REQUIRE(store.saveAccount(kLetsEncrypt, {"", pem("k"), "u", ""}).ok());
+    REQUIRE(store.saveAccount(kLetsEncrypt, {"", pem("k"), "u", "", ""}).ok());
     fs::path file = accountDir(tmp.path(), kLetsEncrypt) / "account.json";
     writeText(file, "{not json");
     auto out = store.loadAccount(kLetsEncrypt);
@@ -209,8 +210,8 @@ TEST_CASE("listAccounts returns every account sorted, with its directory URL", "
     REQUIRE(none.ok());
     CHECK(none->empty());
 
-    REQUIRE(store.saveAccount(kPebble, {"", pem("p"), "https://pebble/acct/1", ""}).ok());
-    REQUIRE(store.saveAccount(kLetsEncrypt, {"", pem("le"), "https://le/acct/2", "m"}).ok());
+    REQUIRE(store.saveAccount(kPebble, {"", pem("p"), "https://pebble/acct/1", "", ""}).ok());
+    REQUIRE(store.saveAccount(kLetsEncrypt, {"", pem("le"), "https://le/acct/2", "m", ""}).ok());
     fs::create_directories(tmp.path() / "state" / "accounts" / "key-only-dir");
     writeText(tmp.path() / "state" / "accounts" / "key-only-dir" / "account.key", pem("x"));
     auto all = store.listAccounts();
@@ -234,7 +235,7 @@ TEST_CASE("a link at the account directory is refused and nothing is written thr
     writeText(elsewhere / "account.json", R"({"key":"-----BEGIN K-----\nx\n-----END K-----"})");
 
     FsStore store(root);
-    auto saved = store.saveAccount(kLetsEncrypt, {"", pem("k"), "u", ""});
+    auto saved = store.saveAccount(kLetsEncrypt, {"", pem("k"), "u", "", ""});
     REQUIRE_FALSE(saved.ok());
     CHECK(saved.error().kind == ErrorKind::Config);
     CHECK_THAT(saved.error().message,

@@ -31,7 +31,8 @@ CertVersion sample(int tag) {
             "-----BEGIN CERTIFICATE-----\nchain" + t + "\n-----END CERTIFICATE-----\n",
             "leaf" + t + "\nchain" + t + "\n",
             "-----BEGIN PRIVATE KEY-----\nkey" + t + "\n-----END PRIVATE KEY-----\n",
-            "{\"tag\":" + t + "}"};
+            "{\"tag\":" + t + "}",
+            {}};
 }
 
 // Checks every field of `v` equals `expected`'s content.

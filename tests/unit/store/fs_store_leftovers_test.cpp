@@ -83,7 +83,7 @@ void plantVersionDir(const fs::path& dir) {
 }
 
 CertVersion sample() {
-    return {0, "cert", "chain", "fullchain", "key", "{}"};
+    return {0, "cert", "chain", "fullchain", "key", "{}", {}};
 }
 
 } // namespace
@@ -111,6 +111,9 @@ TEST_CASE("removeLeftovers removes temporaries of gone writers and keeps live on
         archive / (".probe-" + dead),
         live / (".a.example.tmp-" + dead),
         state / (".pending.json.tmp-1-" + dead),
+        archive / (".rm-2-" + dead),                  // a version being removed
+        root / "archive" / (".a.example.rm-" + dead), // a certificate being removed
+        root / "state" / (".a.example.rm-" + me),
     };
     const std::vector<fs::path> kept = {
         archive / (".tmp-3-" + other.pid()),                // a process that is running
@@ -119,6 +122,8 @@ TEST_CASE("removeLeftovers removes temporaries of gone writers and keeps live on
         live / (".b.example.tmp-" + dead), // another name's: not ours to touch
         archive / ".tmp-x-" / "notes",     // not a temporary name
         archive / "notes",
+        archive / (".rm-2-" + other.pid()),           // still being removed
+        root / "archive" / (".b.example.rm-" + dead), // another name's
     };
     for (const auto& p : gone) {
         p.parent_path() == live ? fs::create_symlink("../archive/a.example/9", p)

@@ -44,6 +44,16 @@ CertSettings fullSettings() {
     s.hooks = {{"deploy", {{"/usr/bin/systemctl", "reload", "nginx"}, {"/bin/echo", "a b", ""}}},
                {"failed", {{"/usr/local/bin/page", "--why=\"quoted\" \\ \n"}}},
                {"empty", {}}};
+    s.renewBefore = "30d";
+    s.reuseKey = true;
+    s.keepVersions = 3;
+    s.keyAccess = {"haproxy", 0640};
+    s.verify = "127.0.0.1:443";
+    s.warn = "14d";
+    s.crit = "10%";
+    s.eabKid = "kid-1";
+    s.eabHmacKeyFile = "/etc/certkeep/eab.key";
+    s.managed = false;
     return s;
 }
 
@@ -59,6 +69,15 @@ RenewalState fullRenewal() {
     r.ariRetryAfter = at(chr::hours(6));
     r.lastError = "urn:ietf:params:acme:error:rateLimited: too many certificates";
     r.lastErrorKind = "rate-limited";
+    r.ariCertId = "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE";
+    r.ariChosen = at(chr::hours(24 * 21) + chr::seconds(17));
+    r.deployPending = true;
+    r.deployError = "deploy hook /usr/bin/systemctl exited with status 1";
+    r.deployedVersion = 6;
+    r.revokedAt = at(-chr::hours(1));
+    r.revokedVersion = 7;
+    r.revokedReason = "keyCompromise";
+    r.lastAlert = at(-chr::minutes(30));
     return r;
 }
 
@@ -85,6 +104,15 @@ void requireSame(const RenewalState& a, const RenewalState& b) {
     CHECK(a.ariRetryAfter == b.ariRetryAfter);
     CHECK(a.lastError == b.lastError);
     CHECK(a.lastErrorKind == b.lastErrorKind);
+    CHECK(a.ariCertId == b.ariCertId);
+    CHECK(a.ariChosen == b.ariChosen);
+    CHECK(a.deployPending == b.deployPending);
+    CHECK(a.deployError == b.deployError);
+    CHECK(a.deployedVersion == b.deployedVersion);
+    CHECK(a.revokedAt == b.revokedAt);
+    CHECK(a.revokedVersion == b.revokedVersion);
+    CHECK(a.revokedReason == b.revokedReason);
+    CHECK(a.lastAlert == b.lastAlert);
 }
 
 } // namespace
@@ -114,6 +142,7 @@ TEST_CASE("settings round trip every field, hooks included", "[store][records]")
     CHECK(s.preferredChain == in.preferredChain);
     CHECK(s.profile == in.profile);
     CHECK(s.hooks == in.hooks);
+    CHECK(s == in); // the renewal and deploy fields too
     CHECK(modeOf(root / "state") == 0700);
     CHECK(modeOf(root / "state" / "a.example") == 0700);
     CHECK(modeOf(root / "state" / "a.example" / "settings.json") == 0600);

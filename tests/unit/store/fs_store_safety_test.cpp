@@ -26,7 +26,7 @@ const std::string kRefused = " is a symlink; certkeep refuses to follow links in
                              "directory";
 
 CertVersion sample() {
-    return {0, "cert", "chain", "fullchain", "-----BEGIN PRIVATE KEY-----\nk\n-----END", "{}"};
+    return {0, "cert", "chain", "fullchain", "-----BEGIN PRIVATE KEY-----\nk\n-----END", "{}", {}};
 }
 
 // A state directory with one live version of "a.example", and an empty directory outside it.
@@ -103,13 +103,18 @@ TEST_CASE("a link at a top-level store directory is refused", "[store][links]") 
     FsStore store(f.root);
     std::string msg = (f.root / top).string() + kRefused;
     if (top == "accounts") {
-        requireConfig(store.saveAccount("https://ca/dir", {"", "k", "u", ""}), msg);
+        requireConfig(store.saveAccount("https://ca/dir", {"", "k", "u", "", ""}), msg);
         requireConfig(statusOf(store.listAccounts()), msg);
     } else {
         requireConfig(store.checkWritable("b.example"), msg);
         requireConfig(statusOf(store.saveCertificate("b.example", sample())), msg);
         if (top == "state") {
             requireConfig(store.saveSettings("b.example", CertSettings{}), msg);
+            requireConfig(statusOf(store.loadSettings("b.example")), msg);
+            requireConfig(statusOf(store.loadRenewalState("b.example")), msg);
+        }
+        if (top == "live") {
+            requireConfig(statusOf(store.loadLiveMeta("b.example")), msg);
         }
     }
     CHECK(entriesOf(f.elsewhere).empty());

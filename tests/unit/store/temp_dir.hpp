@@ -1,10 +1,13 @@
 #pragma once
 // Helpers for the store tests: a temporary directory removed on destruction, file contents,
-// modes and directory listings, and a pid that certainly belongs to no running process.
+// modes and directory listings, a pid that certainly belongs to no running process, and what
+// another user of a given group can open.
 
 #include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <grp.h>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -12,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 namespace certkeep::store::test {
 
@@ -81,6 +85,42 @@ inline pid_t deadPid() {
     int status = 0;
     ::waitpid(pid, &status, 0);
     return pid;
+}
+
+// The id of `group`, or (gid_t)-1 when there is no such group.
+inline gid_t gidOf(const char* group) {
+    const struct group* g = ::getgrnam(group);
+    return g == nullptr ? static_cast<gid_t>(-1) : g->gr_gid;
+}
+
+// lstat(2) of `p`; all zero when it fails.
+inline struct stat statOf(const std::filesystem::path& p) {
+    struct stat st {};
+    ::lstat(p.c_str(), &st);
+    return st;
+}
+
+// Which of `paths` (at most 8) a process running as nobody with `gid` as its only group can
+// open for reading: bit i set when paths[i] opened.
+inline int openableAs(gid_t gid, const std::vector<std::filesystem::path>& paths) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        if (::setgroups(1, &gid) != 0 || ::setgid(gid) != 0 || ::setuid(65534) != 0) {
+            ::_exit(255);
+        }
+        int bits = 0;
+        for (size_t i = 0; i < paths.size(); ++i) {
+            int fd = ::open(paths[i].c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd >= 0) {
+                bits |= 1 << i;
+                ::close(fd);
+            }
+        }
+        ::_exit(bits);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 } // namespace certkeep::store::test

@@ -1,0 +1,148 @@
+// certkeep renew: renews every managed certificate that is due (from cron or a systemd timer),
+// runs the hooks, verifies deploys. Exit 0 when nothing failed (nothing due is 0 too), 1 when
+// a renewal, deploy or hook failed, 2 for usage or config errors, 3 when a local problem
+// stopped the whole run.
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/interrupt.hpp"
+#include "cli/managed.hpp"
+#include "cli/renew_output.hpp"
+#include "cli/wiring.hpp"
+#include "common/duration.hpp"
+#include "lifecycle/renewal.hpp"
+
+#include <ostream>
+#include <thread>
+
+namespace certkeep::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+void addRenewOptions(po::options_description& d) {
+    d.add_options()("name", po::value<std::vector<std::string>>()->composing(),
+                    "renew only this certificate (repeatable)")(
+        "force", po::bool_switch(), "renew even when not due (and despite a backoff)")(
+        "dry-run", po::bool_switch(),
+        "validate every due certificate's challenges, then deactivate them: nothing is issued")(
+        "jitter", po::value<std::string>(),
+        "sleep a random time up to DURATION first (e.g. 10m; fleets on one timer)")(
+        "parallel", po::value<int>(), "renew up to N certificates at once (default 4)")(
+        "hook-timeout", po::value<std::string>(), "stop a hook after DURATION (default 5m)")(
+        "verify-timeout", po::value<std::string>(),
+        "keep checking --verify this long after deploy (default 30s)");
+    addOverrideOptions(d);
+    addHookOptions(d);
+}
+
+struct RenewArgs {
+    std::vector<std::string> names;
+    lifecycle::RenewOptions options;
+    std::chrono::seconds jitter{0};
+};
+
+Result<std::chrono::seconds> durationOption(const po::variables_map& vm, const char* key,
+                                            std::chrono::seconds fallback) {
+    if (vm.count(key) == 0U) {
+        return fallback;
+    }
+    auto d = parseDuration(stringOption(vm, key));
+    if (!d) {
+        return fail(ErrorKind::Usage, std::string("--") + key + ": " + d.error().message);
+    }
+    return *d;
+}
+
+Result<RenewArgs> renewArgs(const po::variables_map& vm) {
+    RenewArgs a;
+    if (vm.count("name") != 0U) {
+        a.names = vm["name"].as<std::vector<std::string>>();
+    }
+    a.options.force = vm["force"].as<bool>();
+    a.options.dryRun = vm["dry-run"].as<bool>();
+    if (vm.count("parallel") != 0U) {
+        a.options.parallel = vm["parallel"].as<int>();
+        if (a.options.parallel < 1 || a.options.parallel > 64) {
+            return fail(ErrorKind::Usage, "--parallel " + std::to_string(a.options.parallel) +
+                                              ": give a number from 1 to 64");
+        }
+    }
+    auto jitter = durationOption(vm, "jitter", std::chrono::seconds(0));
+    auto hookTimeout = durationOption(vm, "hook-timeout", std::chrono::minutes(5));
+    auto verifyTimeout = durationOption(vm, "verify-timeout", std::chrono::seconds(30));
+    for (auto* r : {&jitter, &hookTimeout, &verifyTimeout}) {
+        if (!*r) {
+            return r->takeError();
+        }
+    }
+    a.jitter = *jitter;
+    a.options.hookOptions.timeout = *hookTimeout;
+    a.options.verifyPatience = *verifyTimeout;
+    return a;
+}
+
+// Hooks given on renew's command line replace those of the same event for this run.
+void overrideHooks(ManagedSet& set, const Overrides& overrides) {
+    for (const auto& [event, list] : overrides.hooks) {
+        set.globalHooks[event] = list;
+        for (auto& cert : set.certificates) {
+            cert.hooks.erase(event);
+        }
+    }
+}
+
+int runRenew(const Invocation& inv, Console& console) {
+    auto args = renewArgs(inv.vm);
+    if (!args) {
+        return reportError(args.error(), console);
+    }
+    auto config = configInUse(inv.global);
+    if (!config) {
+        reportError(config.error(), console);
+        return kUsage;
+    }
+    const config::ConfigFile* cfg = *config ? &**config : nullptr;
+    GlobalOptions global = withConfigDefaults(inv.global, cfg);
+    auto overrides = overridesFrom(inv.vm, inv.global);
+    if (!overrides) {
+        return reportError(overrides.error(), console);
+    }
+    InterruptGuard::blockSignals(); // before any thread starts
+    auto wiring = wire(global, console);
+    if (!wiring) {
+        return reportError(wiring.error(), console);
+    }
+    Wiring& w = **wiring;
+    auto set = managedCertificates(*w.store, cfg, global, *overrides, args->names);
+    if (!set) {
+        int code = reportError(set.error(), console);
+        return set.error().kind == ErrorKind::Config ? kUsage : code;
+    }
+    overrideHooks(*set, *overrides);
+    args->options.globalHooks = set->globalHooks;
+    args->options.hookOptions.dropEnv = secretEnvironment();
+    args->options.hookOptions.output = [&console](const std::string& line) {
+        console.out << line << "\n" << std::flush;
+    };
+    InterruptGuard interrupts(w.gate, [&w] { w.active.withdrawAll(); });
+    if (args->jitter.count() > 0) {
+        std::this_thread::sleep_for(lifecycle::jitterDelay(args->jitter, w.random));
+    }
+    auto report = lifecycle::renewCertificates(*w.services, set->certificates, args->options);
+    printRenewReport(console, *set, report, args->options);
+    int code = report.anyFailed() ? kFailed : kOk;
+    return finishOutput(console, code, "the renewals were stored");
+}
+
+} // namespace
+
+CommandDef renewCommand() {
+    return {{"renew"},
+            "renew [--name NAME ...] [--force]",
+            "renew every managed certificate that is due, run hooks",
+            addRenewOptions,
+            runRenew};
+}
+
+} // namespace certkeep::cli

@@ -1,0 +1,28 @@
+#pragma once
+// Concurrent renewals share one HTTP-01 responder per listen address: the second renewal on
+// ":80" must not fail with "address in use" while the first is validating. Each caller gets
+// its own Solver handle; the responder lives as long as the factory.
+
+#include "lifecycle/services.hpp"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace certkeep::lifecycle {
+
+class SharedSolverFactory : public SolverFactory {
+  public:
+    explicit SharedSolverFactory(SolverFactory& inner) : inner_(inner) {}
+    // Standalone: one responder per listen address, started on first use; webroot: as inner.
+    Result<challenges::SolverPtr> http01(const ChallengeSpec& spec) override;
+    Result<challenges::SolverPtr> webroot(const std::string& dir) override;
+
+  private:
+    SolverFactory& inner_;
+    std::mutex mutex_;
+    std::map<std::string, std::shared_ptr<challenges::Solver>> responders_;
+};
+
+} // namespace certkeep::lifecycle
