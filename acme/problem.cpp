@@ -196,6 +196,11 @@ std::string describeProblem(const Problem& problem, const std::string& what, Pro
         out += " (" + Problem::shortTypeOf(sub.type) + ")";
     }
     std::string hint = hintForProblem(problem.shortType(), source);
+    if (problem.shortType() == "unauthorized" && source == ProblemSource::Request &&
+        problem.detail.find("deactivated") != std::string::npos) {
+        hint = "the account was deactivated and cannot be used again; move "
+               "the state directory's accounts/ aside to register a new one";
+    }
     if (hint.empty() && !problem.subproblems.empty()) {
         hint = hintForProblem(Problem::shortTypeOf(problem.subproblems.front().type), source);
     }

@@ -20,6 +20,8 @@ struct CommandDef {
     std::function<void(boost::program_options::options_description&)> addOptions;
     // Runs the command; returns the exit code (cli/exit_codes.hpp) and prints its own output.
     std::function<int(const Invocation&, Console&)> run;
+    // Words after the command words it accepts as operands (`config check FILE`): 0 = none.
+    std::size_t maxOperands = 0;
 };
 
 // Every command, in --help order.

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <unistd.h>
@@ -34,24 +33,6 @@ std::vector<std::string> identifierKeysOf(const std::vector<acme::Identifier>& i
         keys.push_back(id.type + ":" + id.value);
     }
     return keys;
-}
-
-Result<std::string> readSecret(const std::string& path, const std::string& what) {
-    if (auto st = checkTrustedFile(path, what); !st) {
-        return st.takeError();
-    }
-    std::ifstream in(path);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
-        text.pop_back();
-    }
-    if (!in.good() && !in.eof()) {
-        return fail(ErrorKind::Config, what + " " + path + " cannot be read");
-    }
-    if (text.empty()) {
-        return fail(ErrorKind::Config, what + " " + path + " is empty");
-    }
-    return text;
 }
 
 // The settings a stored certificate without a settings record was issued with, from its
@@ -306,7 +287,7 @@ Result<lifecycle::ManagedCertificate> managedFrom(const std::string& name,
     m.account.eabKid.clear();
     m.account.eabHmacKey.clear();
     if (!settings.eabKid.empty()) {
-        auto key = readSecret(settings.eabHmacKeyFile, "eab-hmac-key-file");
+        auto key = readSecretFile(settings.eabHmacKeyFile, "eab-hmac-key-file", true);
         if (!key) {
             return fail(ErrorKind::Config, name + ": " + key.error().message);
         }

@@ -2,6 +2,7 @@
 
 #include "cli/command.hpp"
 #include "cli/email.hpp"
+#include "common/file_trust.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -98,7 +99,7 @@ const CommandDef& pickCommand(const std::vector<std::string>& words) {
     if (best == nullptr) {
         throw UsageError("unknown command \"" + joinWords(words) + "\": use one of " + names);
     }
-    if (words.size() > best->words.size()) {
+    if (words.size() > best->words.size() + best->maxOperands) {
         throw UsageError("unexpected argument \"" + words[best->words.size()] + "\" after \"" +
                          joinWords(best->words) + "\" (see certkeep --help)");
     }
@@ -118,21 +119,6 @@ void refuseForeignOptions(const po::variables_map& vm, const CommandDef& cmd) {
         throw UsageError("--" + name + " is not an option of \"" + joinWords(cmd.words) +
                          "\" (see certkeep --help)");
     }
-}
-
-std::string readSecretFile(const std::string& path, const char* option) {
-    std::ifstream in(path);
-    if (!in) {
-        throw UsageError(std::string("--") + option + ": cannot read " + path);
-    }
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
-        text.pop_back();
-    }
-    if (text.empty()) {
-        throw UsageError(std::string("--") + option + ": " + path + " is empty");
-    }
-    return text;
 }
 
 // The server: an alias or an https URL. http is refused: certkeep talks https only to a CA.
@@ -159,7 +145,11 @@ void readEab(const po::variables_map& vm, GlobalOptions& g) {
         throw UsageError("give the EAB HMAC key once: --eab-hmac-key or --eab-hmac-key-file");
     }
     if (!file.empty()) {
-        g.eabHmacKey = readSecretFile(file, "eab-hmac-key-file");
+        auto key = readSecretFile(file, "--eab-hmac-key-file", false);
+        if (!key) {
+            throw UsageError(key.error().message);
+        }
+        g.eabHmacKey = *key;
     }
     if (g.eabHmacKey.empty() && !g.eabKid.empty()) { // the variable only completes --eab-kid
         const char* env = std::getenv("CERTKEEP_EAB_HMAC_KEY");
@@ -243,6 +233,8 @@ Invocation parseCommandLine(int argc, const char* const* argv) {
                      ? inv.vm["command-words"].as<std::vector<std::string>>()
                      : std::vector<std::string>{};
     inv.command = &pickCommand(words);
+    inv.operands.assign(words.begin() + static_cast<std::ptrdiff_t>(inv.command->words.size()),
+                        words.end());
     refuseForeignOptions(inv.vm, *inv.command);
     inv.global = readGlobal(inv.vm);
     return inv;

@@ -38,6 +38,7 @@ struct Invocation {
     bool version = false;
     GlobalOptions global;
     boost::program_options::variables_map vm; // the command's own options
+    std::vector<std::string> operands;        // words after the command words
     std::string helpText;
 };
 

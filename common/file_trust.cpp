@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,6 +71,26 @@ Status checkTrustedFile(const std::string& path, const std::string& what) {
         current = slash == 0 ? "/" : current.substr(0, slash);
         isTarget = false;
     }
+}
+
+Result<std::string> readSecretFile(const std::string& path, const std::string& what, bool trusted) {
+    if (trusted) {
+        if (auto st = checkTrustedFile(path, what); !st) {
+            return st.takeError();
+        }
+    }
+    std::ifstream in(path);
+    if (!in) {
+        return fail(ErrorKind::Config, what + ": cannot read " + path + ": " + std::strerror(errno));
+    }
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+        text.pop_back();
+    }
+    if (text.empty()) {
+        return fail(ErrorKind::Config, what + " " + path + " is empty");
+    }
+    return text;
 }
 
 } // namespace certkeep

@@ -15,4 +15,9 @@ namespace certkeep {
 // "config /etc/certkeep/certkeep.toml is writable by other users (mode 0666): chmod go-w it".
 Status checkTrustedFile(const std::string& path, const std::string& what);
 
+// A secret (EAB HMAC key, API key) from a file: trailing newlines and spaces dropped. Config
+// error naming `what` and the path when it cannot be read or is empty. With `trusted`, the
+// file must also pass checkTrustedFile.
+Result<std::string> readSecretFile(const std::string& path, const std::string& what, bool trusted);
+
 } // namespace certkeep

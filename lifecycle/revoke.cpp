@@ -144,6 +144,13 @@ std::string revocationReasonName(int code) {
 
 Result<RevokeOutcome> revokeCertificate(Services& services, const AccountSpec& account,
                                         const RevokeRequest& request) {
+    // A look first: an unknown NAME is refused without taking (and creating) a lock for it.
+    auto peek = services.store.loadLiveMeta(request.name);
+    if (!peek || !*peek) {
+        return peek ? fail(ErrorKind::NotFound, "no certificate named \"" + request.name +
+                                                    "\" in the store (see certkeep status)")
+                    : peek.takeError();
+    }
     auto lock = services.store.lockCertificate(request.name, services.flow.lockTimeout);
     if (!lock) {
         return lock.takeError();

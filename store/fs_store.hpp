@@ -2,15 +2,19 @@
 // Filesystem Store. Layout under the state directory (directories 0700):
 //   accounts/<server-id>/account.json   {"directory","url","contact","key"[,"stagedKey"]}, 0600
 //   archive/<NAME>/<N>/{cert,chain,fullchain,privkey}.pem + meta.json   (privkey 0600)
-// key-group G / key-mode M (KeyAccess): privkey.pem gets group G and mode M, archive/<NAME>
-// and <N> become G's with mode 0750, and the state root, archive/ and live/ give G search
-// permission only (a POSIX ACL entry g:G:--x); accounts/, state/ and locks/ stay 0700.
 //   live/<NAME> -> ../archive/<NAME>/<N>  symlink, replaced atomically by rename(2)
 //   state/<NAME>/{settings,renewal,pending}.json   records, 0600
 //   locks/<key>.lock                      flock(2) files ("cert-NAME", "account-<server-id>")
+// key-group G / key-mode M (KeyAccess): privkey.pem gets group G and mode M, archive/<NAME>
+// and <N> become G's with mode 0750, and the state root, archive/ and live/ give G search
+// permission only (a POSIX ACL entry g:G:--x); accounts/, state/ and locks/ stay 0700.
 // Every file is written as temp file + fsync + rename, then the directory is fsynced. All
 // access goes through directory descriptors (openat, O_NOFOLLOW): a link inside the state
-// directory is refused, except live/NAME. The state directory itself may be a link.
+// directory is refused, except live/NAME. The state directory itself may be a link. Reads
+// that renew makes for every name (records, live link, meta.json) take one openat2(2) with
+// RESOLVE_NO_SYMLINKS each, from descriptors of the state directory and live/ kept open.
+// Safe for concurrent use by many threads: no member changes after construction except
+// those read descriptors, set once under a mutex.
 // Temporary entries end in "<tid>-<pid>" so that leftovers of a dead writer can be told apart:
 //   archive/<NAME>/.tmp-<N>-<tid>-<pid>/   a version being written (holds the private key)
 //   live/.<NAME>.tmp-<tid>-<pid>           the next live link before it is renamed over

@@ -8,14 +8,15 @@ namespace certkeep::cli {
 
 CommandDef configCheckCommand() {
     return {{"config", "check"},
-            "config check",
-            "check the config file (--config FILE): every problem, with its line",
+            "config check [FILE]",
+            "check the config file (FILE, --config or the default): every problem, with its line",
             {},
             [](const Invocation& inv, Console& console) {
-                const std::string& given = inv.global.config;
+                std::string given = inv.operands.empty() ? inv.global.config : inv.operands.front();
                 return config::runConfigCheck(given.empty() ? config::kDefaultConfigPath : given,
                                               console);
-            }};
+            },
+            1};
 }
 
 } // namespace certkeep::cli

@@ -192,6 +192,27 @@ TEST_CASE("an unauthorized request gets an account hint, not an HTTP-01 hint", "
     CHECK_THAT(text, !Catch::Contains("port 80"));
 }
 
+TEST_CASE("a request of a deactivated account says the account cannot be used again",
+          "[acme][problem]") {
+    Problem p;
+    p.type = "urn:ietf:params:acme:error:unauthorized";
+    p.detail = "Account has been deactivated";
+    std::string text = acme::describeProblem(p, "creating the order", acme::ProblemSource::Request);
+    CHECK_THAT(text, Catch::Contains("cannot be used again"));
+    CHECK_THAT(text, !Catch::Contains("EAB"));
+
+    p.detail = "JWS verification error";
+    text = acme::describeProblem(p, "creating the order", acme::ProblemSource::Request);
+    CHECK_THAT(text, !Catch::Contains("cannot be used again"));
+}
+
+TEST_CASE("alreadyRevoked and alreadyReplaced get hints", "[acme][problem]") {
+    for (const char* type : {"alreadyRevoked", "alreadyReplaced"}) {
+        INFO(type);
+        CHECK_FALSE(acme::hintForProblem(type, acme::ProblemSource::Request).empty());
+    }
+}
+
 TEST_CASE("describeProblem without a hint or detail still reads well", "[acme][problem]") {
     Problem p;
     p.type = "urn:ietf:params:acme:error:serverInternal";

@@ -7,7 +7,6 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-using certkeep::store::AccountData;
 using certkeep::store::CertSettings;
 using certkeep::store::CertVersion;
 using certkeep::store::FsStore;
@@ -80,6 +79,7 @@ TEST_CASE("one FsStore saves versions for 8 names from 8 threads at once", "[sto
     FsStore store(tmp.path() / "state");
     std::atomic<int> failures{0};
     std::vector<std::thread> threads;
+    threads.reserve(kThreads);
     for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&, t] { renewLoop(store, t, failures); });
     }
