@@ -109,10 +109,9 @@ Status Client::deactivateAuthorization(const std::string& url) {
         return authz.takeError();
     }
     if (authz->status != "deactivated") {
-        return fail(ErrorKind::Protocol, "deactivating the authorization of " +
-                                             authz->identifier.value.substr(0, 80) +
-                                             ": the CA answered status \"" +
-                                             authz->status.substr(0, 40) + "\"");
+        return fail(ErrorKind::Protocol,
+                    "deactivating the authorization of " + authz->identifier.value.substr(0, 80) +
+                        ": the CA answered status \"" + authz->status.substr(0, 40) + "\"");
     }
     return {};
 }

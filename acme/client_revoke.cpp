@@ -19,8 +19,9 @@ Error revocationError(Error e) {
     std::string type = e.problem->shortType();
     std::string detail = e.problem->detail.empty() ? type : e.problem->detail;
     if (type == "alreadyRevoked") {
-        e.message = "the certificate is already revoked (the CA answered alreadyRevoked: " +
-                    detail + "); nothing to do";
+        e.message =
+            "the certificate is already revoked (the CA answered alreadyRevoked: " + detail +
+            "); nothing to do";
     } else if (type == "unauthorized") {
         e.message = "revoking the certificate failed: " + detail +
                     " (unauthorized): this key may not revoke it; the account that ordered the "

@@ -109,7 +109,8 @@ std::optional<TimePoint> parseRfc3339Time(std::string_view s) {
     if (!fraction(s, pos, frac) || !utcOffset(s, pos, east)) {
         return std::nullopt;
     }
-    auto t = chr::sys_days{ymd} + chr::hours(h) + chr::minutes(mi) + chr::seconds(sec) + frac - east;
+    auto t =
+        chr::sys_days{ymd} + chr::hours(h) + chr::minutes(mi) + chr::seconds(sec) + frac - east;
     return chr::time_point_cast<TimePoint::duration>(t);
 }
 
@@ -148,8 +149,8 @@ Result<RenewalInfo> parseRenewalInfo(const std::string& body, long retryAfterSec
         info.explanationUrl = cleanUrl(explanation->get<std::string>());
     }
     if (retryAfterSeconds >= 0) {
-        info.retryAfter = std::clamp(chr::seconds(retryAfterSeconds), kMinRetryAfter,
-                                     kMaxRetryAfter);
+        info.retryAfter =
+            std::clamp(chr::seconds(retryAfterSeconds), kMinRetryAfter, kMaxRetryAfter);
     }
     return info;
 }
@@ -161,8 +162,8 @@ Result<RenewalInfo> Client::fetchRenewalInfo(const std::string& certId) {
                                              " offers no renewal information (RFC 9773)");
     }
     if (!isAriCertId(certId)) {
-        return fail(ErrorKind::Internal, "not an ARI certificate ID: \"" + certId.substr(0, 80) +
-                                             "\"");
+        return fail(ErrorKind::Internal,
+                    "not an ARI certificate ID: \"" + certId.substr(0, 80) + "\"");
     }
     std::string url = directory_.renewalInfo + "/" + certId;
     if (auto st = requireHttps("the renewal information URL", url); !st) {

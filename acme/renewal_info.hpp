@@ -15,8 +15,8 @@ using TimePoint = std::chrono::system_clock::time_point;
 
 // RFC 9773 §4.2 RenewalInfo object, with the §4.3 Retry-After of the response.
 struct RenewalInfo {
-    TimePoint start; // suggestedWindow.start
-    TimePoint end;   // suggestedWindow.end, always after start
+    TimePoint start;            // suggestedWindow.start
+    TimePoint end;              // suggestedWindow.end, always after start
     std::string explanationUrl; // shown to the operator, never fetched; "" when none
     // When to ask again (§4.3.2): clamped to [kMinRetryAfter, kMaxRetryAfter]; nullopt when
     // the header is absent or invalid (§4.3.3 calls that a long-term error: ask again later,

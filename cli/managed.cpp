@@ -273,7 +273,7 @@ GlobalOptions withConfigDefaults(const GlobalOptions& global, const config::Conf
 }
 
 Result<lifecycle::ManagedCertificate> managedFrom(const std::string& name,
-                                                  const store::CertSettings& settings,
+                                                  store::CertSettings settings,
                                                   const GlobalOptions& global,
                                                   const config::ConfigFile* config) {
     (void)config;
@@ -323,9 +323,9 @@ Result<lifecycle::ManagedCertificate> managedFrom(const std::string& name,
         return fail(ErrorKind::Config, name + ": renew-before: " + policy.error().message);
     }
     m.policy = *policy;
-    m.settings = settings;
-    m.settings.keyType = acme::keyTypeName(*type);
+    settings.keyType = acme::keyTypeName(*type);
     m.hooks = settings.hooks;
+    m.settings = std::move(settings);
     return m;
 }
 
@@ -338,6 +338,8 @@ Result<ManagedSet> managedCertificates(store::Store& store, const config::Config
         return stored.takeError();
     }
     std::vector<std::pair<std::string, store::CertSettings>> chosen;
+    chosen.reserve(stored->size() + (config != nullptr ? config->certificates.size() : 0));
+    set.certificates.reserve(chosen.capacity());
     std::set<std::string> declared;
     if (config != nullptr) {
         set.globalHooks = config->defaults.hooks;
@@ -388,7 +390,7 @@ Result<ManagedSet> managedCertificates(store::Store& store, const config::Config
             continue;
         }
         applyOverrides(settings, overrides);
-        auto m = managedFrom(name, settings, global, config);
+        auto m = managedFrom(name, std::move(settings), global, config);
         if (!m) {
             return m.takeError();
         }

@@ -48,7 +48,7 @@ Result<ManagedSet> managedCertificates(store::Store& store, const config::Config
 
 // A ManagedCertificate from complete settings (identifiers, key type, server, ...).
 Result<lifecycle::ManagedCertificate> managedFrom(const std::string& name,
-                                                  const store::CertSettings& settings,
+                                                  store::CertSettings settings,
                                                   const GlobalOptions& global,
                                                   const config::ConfigFile* config);
 

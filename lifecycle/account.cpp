@@ -102,7 +102,7 @@ Status createAccount(Services& services, const AccountSpec& spec, AccountSession
     if (!pem) {
         return pem.takeError();
     }
-    s.account = {spec.server.directoryUrl, *pem, "", contactOf(spec)};
+    s.account = {spec.server.directoryUrl, *pem, "", contactOf(spec), ""};
     if (auto st = saveAccount(services, spec.server.directoryUrl, s.account); !st) {
         return st;
     }

@@ -3,8 +3,8 @@
 #include "lifecycle/account_ops.hpp"
 
 #include "acme/client.hpp"
-#include "lifecycle/account.hpp"
 #include "common/url.hpp"
+#include "lifecycle/account.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -143,8 +143,9 @@ Status resolveStagedKey(Services& services, const AccountSpec& spec, store::Acco
     account.directoryUrl = spec.server.directoryUrl;
     auto staged = acme::PrivateKey::fromPem(account.stagedKeyPem);
     if (!staged) {
-        return dropStaged(services, account, "the staged key of an interrupted key rollover is "
-                                             "unreadable");
+        return dropStaged(services, account,
+                          "the staged key of an interrupted key rollover is "
+                          "unreadable");
     }
     auto c = clientFor(services, spec, std::move(*staged));
     if (!c) {
@@ -203,8 +204,8 @@ Result<RolloverOutcome> rolloverAccountKey(Services& services, const AccountSpec
         return session.takeError();
     }
     session->client->setAccountUrl(account.url);
-    auto fresh = acme::PrivateKey::generate(
-        acme::keyTypeForAlg(alg ? *alg : currentAlg(*session->signer)));
+    auto fresh =
+        acme::PrivateKey::generate(acme::keyTypeForAlg(alg ? *alg : currentAlg(*session->signer)));
     auto pem = fresh ? fresh->toPem() : Result<std::string>(fresh.takeError());
     if (!pem) {
         return pem.takeError();

@@ -390,6 +390,16 @@ Status preflight(Flow& f) {
     return checkNames(f);
 }
 
+// The HTTP-01 solver of the spec: listening (or the webroot checked) before any request.
+Status startSolver(Flow& f) {
+    auto solver = f.services.solvers.http01(f.spec.challenge);
+    if (!solver) {
+        return solver.takeError();
+    }
+    f.solver = std::move(*solver);
+    return {};
+}
+
 } // namespace
 
 Result<std::vector<std::string>> storedIdentifiers(store::Store& store, const std::string& name) {
@@ -425,18 +435,21 @@ Result<std::vector<std::string>> storedIdentifiers(store::Store& store, const st
 Result<IssueOutcome> issueCertificate(Services& services, const AccountSpec& account,
                                       const CertificateSpec& spec, const IssueOptions& options) {
     Flow f{services, account, spec, options, {}, nullptr, {}, false, nullptr};
-    // The solver first: a busy port or a bad webroot fails before the store is touched.
-    auto solver = services.solvers.http01(spec.challenge); // listening before any request
-    if (!solver) {
-        return solver.takeError();
+    // issue: the solver first, so a busy port or a bad webroot fails before the store is
+    // touched. renew (stillNeeded): the lock and the re-check first, so a run that loses the
+    // race for a certificate waits, finds it renewed, and never fights over the port.
+    bool renewal = static_cast<bool>(options.stillNeeded);
+    if (!renewal) {
+        if (auto st = startSolver(f); !st) {
+            return st.takeError();
+        }
     }
-    f.solver = std::move(*solver);
     auto lock = services.store.lockCertificate(spec.name, services.flow.lockTimeout);
     if (!lock) {
         return lock.takeError();
     }
     f.lock = std::move(*lock);
-    if (options.stillNeeded) {
+    if (renewal) {
         auto needed = options.stillNeeded();
         if (!needed) {
             return needed.takeError();
@@ -446,6 +459,9 @@ Result<IssueOutcome> issueCertificate(Services& services, const AccountSpec& acc
             out.name = spec.name;
             out.notNeeded = true;
             return out;
+        }
+        if (auto st = startSolver(f); !st) {
+            return st.takeError();
         }
     }
     if (auto st = preflight(f); !st) {

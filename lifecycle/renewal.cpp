@@ -98,6 +98,7 @@ template <typename Fn> void forEach(Run& run, std::size_t n, int parallel, Fn fn
     }
     std::atomic<std::size_t> next{0};
     std::vector<std::thread> pool;
+    pool.reserve(workers.size());
     for (auto& w : workers) {
         pool.emplace_back([&next, n, &fn, worker = w.get()] {
             for (std::size_t i = next++; i < n; i = next++) {
@@ -153,9 +154,18 @@ void recordFailure(Services& services, const ManagedCertificate& cert, const Pla
     if (error.problem && error.problem->retryAfterSeconds) {
         retryAfter = std::chrono::seconds(*error.problem->retryAfterSeconds);
     }
+    // A local conflict (the port or lock held by another process) happens before any request
+    // to the CA: it is reported, but starts no backoff, so the run that holds the port still
+    // renews the certificate.
+    bool local = error.kind == ErrorKind::Local;
     auto st = updateRenewalState(services, cert.spec.name, [&](store::RenewalState& s) {
         s.lastAttempt = now;
         s.lastResult = "failure";
+        if (local) {
+            s.lastError = error.message;
+            s.lastErrorKind = kindName(error.kind);
+            return;
+        }
         s.consecutiveFailures += 1;
         s.nextAttempt =
             nextAttemptAfterFailure(now, s.consecutiveFailures, lifetimeOf(plan), retryAfter);
@@ -178,6 +188,11 @@ void recordSuccess(Services& services, const ManagedCertificate& cert, const Iss
         s.nextAttempt.reset();
         s.lastError.clear();
         s.lastErrorKind.clear();
+        // The ARI record described the replaced certificate: its ID must not become the next
+        // order's `replaces`, nor its window the new certificate's.
+        s.ariCertId.clear();
+        s.ariWindowStart.reset();
+        s.ariWindowEnd.reset();
         s.ariChosen.reset();
         s.ariRetryAfter.reset();
         s.revokedAt.reset();
@@ -273,6 +288,7 @@ void renewOne(Services& services, const ManagedCertificate& cert, const Plan& pl
 
 std::vector<const ManagedCertificate*> byName(const std::vector<ManagedCertificate>& certs) {
     std::vector<const ManagedCertificate*> sorted;
+    sorted.reserve(certs.size());
     for (const auto& c : certs) {
         sorted.push_back(&c);
     }
@@ -368,6 +384,8 @@ RenewReport renewCertificates(Services& services,
                               const std::vector<ManagedCertificate>& certificates,
                               const RenewOptions& options) {
     Run run{services, options, SharedSolverFactory(services.solvers), {}, {}, {}};
+    // Without a transport per worker everything goes through services.transport, one at a time.
+    int parallel = services.newTransport ? options.parallel : 1;
     run.note = serialised(run.outputMutex, services.note);
     run.log = serialised(run.outputMutex, services.log);
     auto certs = byName(certificates);
@@ -376,7 +394,7 @@ RenewReport renewCertificates(Services& services,
     std::vector<Plan> plans(certs.size());
 
     // 1. Plan every certificate (store reads; ARI windows when stale).
-    forEach(run, certs.size(), options.parallel, [&](std::size_t i, Worker& w) {
+    forEach(run, certs.size(), parallel, [&](std::size_t i, Worker& w) {
         auto& r = report.certificates[i];
         r.name = certs[i]->spec.name;
         auto ctx = w.forBundle(certs[i]->settings.caBundle);
@@ -417,7 +435,7 @@ RenewReport renewCertificates(Services& services,
     }
 
     // 3. Renew the due ones, at most `parallel` at a time.
-    forEach(run, due.size(), options.parallel, [&](std::size_t k, Worker& w) {
+    forEach(run, due.size(), parallel, [&](std::size_t k, Worker& w) {
         std::size_t i = due[k];
         auto ctx = w.forBundle(certs[i]->settings.caBundle);
         if (!ctx) {

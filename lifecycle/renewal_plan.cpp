@@ -92,8 +92,8 @@ void refreshAri(Services& services, AriSource& ari, const ManagedCertificate& ce
     auto info = ari.fetch(cert.settings.server, *certId);
     if (!info) {
         if (services.note) {
-            services.note("note: " + cert.spec.name + ": no renewal information from the CA (" +
-                          info.error().message + "); using the lifetime rule");
+            services.note("note: no renewal information (ARI) from " + cert.settings.server +
+                          " (" + info.error().message + "); using the lifetime rule");
         }
         return;
     }
@@ -137,6 +137,10 @@ Result<AriSource::Entry*> AriSource::entryFor(const std::string& server) {
         it = entries_.emplace(server, std::move(e)).first;
     }
     if (it->second.error) {
+        if (it->second.reported) {
+            return static_cast<Entry*>(nullptr);
+        }
+        it->second.reported = true;
         return fail(*it->second.error);
     }
     return &it->second;
@@ -148,7 +152,7 @@ Result<std::optional<acme::RenewalInfo>> AriSource::fetch(const std::string& ser
     if (!entry) {
         return entry.takeError();
     }
-    if ((*entry)->client->directory().renewalInfo.empty()) {
+    if (*entry == nullptr || (*entry)->client->directory().renewalInfo.empty()) {
         return std::optional<acme::RenewalInfo>();
     }
     auto info = (*entry)->client->fetchRenewalInfo(certId);

@@ -18,7 +18,9 @@ class AriSource {
   public:
     AriSource(acme::Transport& transport, acme::ClientOptions options)
         : transport_(transport), options_(std::move(options)) {}
-    // The window for certificate `certId` at `server`; nullopt when the CA offers no ARI.
+    // The window for certificate `certId` at `server`; nullopt when the CA offers no ARI, and
+    // also when its directory could not be loaded and that error was already returned once
+    // (one note per server, not one per certificate).
     Result<std::optional<acme::RenewalInfo>> fetch(const std::string& server,
                                                    const std::string& certId);
 
@@ -27,6 +29,7 @@ class AriSource {
         std::unique_ptr<acme::KeySigner> signer; // never signs: ARI is a plain GET
         std::unique_ptr<acme::Client> client;
         std::optional<Error> error; // the directory could not be loaded in this run
+        bool reported = false;      // that error was returned once already
     };
     Result<Entry*> entryFor(const std::string& server);
 

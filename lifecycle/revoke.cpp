@@ -21,11 +21,11 @@ struct ReasonName {
 };
 
 // RFC 5280 §5.3.1 CRLReason (7 is unused).
-constexpr ReasonName kReasons[] = {
-    {"unspecified", 0},       {"keyCompromise", 1},        {"cACompromise", 2},
-    {"affiliationChanged", 3}, {"superseded", 4},          {"cessationOfOperation", 5},
-    {"certificateHold", 6},   {"removeFromCRL", 8},        {"privilegeWithdrawn", 9},
-    {"aACompromise", 10}};
+constexpr ReasonName kReasons[] = {{"unspecified", 0},        {"keyCompromise", 1},
+                                   {"cACompromise", 2},       {"affiliationChanged", 3},
+                                   {"superseded", 4},         {"cessationOfOperation", 5},
+                                   {"certificateHold", 6},    {"removeFromCRL", 8},
+                                   {"privilegeWithdrawn", 9}, {"aACompromise", 10}};
 
 // Lower case without '-' and '_': "Key-Compromise" and "keyCompromise" are the same name.
 std::string folded(std::string_view text) {

@@ -13,9 +13,9 @@
 namespace certkeep::lifecycle {
 
 struct RevokeRequest {
-    std::string name;           // store name of the certificate
-    std::optional<int> version; // a stored version; nullopt = the live one
-    std::optional<int> reason;  // RFC 5280 §5.3.1 code (parseRevocationReason); nullopt = none
+    std::string name;               // store name of the certificate
+    std::optional<int> version;     // a stored version; nullopt = the live one
+    std::optional<int> reason;      // RFC 5280 §5.3.1 code (parseRevocationReason); nullopt = none
     bool useCertificateKey = false; // sign with the certificate key instead of the account key
 };
 

@@ -66,12 +66,9 @@ int printRegistered(Console& console, const Invocation& inv, const Wiring& w,
 // `account show --json`: one object, for scripts.
 void printShownJson(Console& console, const Invocation& inv, const acme::Account& account,
                     const lifecycle::AccountSession& session) {
-    nlohmann::json doc{{"url", session.account.url},
-                       {"status", account.status},
-                       {"contact", account.contact},
-                       {"thumbprint", session.thumbprint},
-                       {"key_type", session.signer->alg()},
-                       {"server", inv.global.server}};
+    nlohmann::json doc{{"url", session.account.url},        {"status", account.status},
+                       {"contact", account.contact},        {"thumbprint", session.thumbprint},
+                       {"key_type", session.signer->alg()}, {"server", inv.global.server}};
     console.out << doc.dump(2) << "\n";
 }
 
@@ -128,8 +125,7 @@ int runRollover(const Invocation& inv, Console& console, lifecycle::Services& se
     console.out << "Rolled the key of account " << out->accountUrl << " over\n"
                 << "  server      " << displayUrl(inv.global.server) << "\n"
                 << "  old key     thumbprint " << out->oldThumbprint << "\n"
-                << "  new key     " << out->newAlg << ", thumbprint " << out->newThumbprint
-                << "\n";
+                << "  new key     " << out->newAlg << ", thumbprint " << out->newThumbprint << "\n";
     return finishOutput(console, kOk, "the new account key is stored and in use");
 }
 

@@ -1,9 +1,10 @@
 // certkeep revoke --name NAME [--reason R] [--use-cert-key] [--cert-version N]
+#include "lifecycle/revoke.hpp"
+
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/wiring.hpp"
 #include "common/url.hpp"
-#include "lifecycle/revoke.hpp"
 #include "store/store.hpp"
 
 #include <ostream>
@@ -29,7 +30,7 @@ void addRevokeOptions(po::options_description& d) {
 Result<lifecycle::RevokeRequest> revokeRequest(const po::variables_map& vm) {
     lifecycle::RevokeRequest request;
     auto names = vm.count("name") != 0U ? vm["name"].as<std::vector<std::string>>()
-                                         : std::vector<std::string>{};
+                                        : std::vector<std::string>{};
     if (names.size() != 1 || !store::isValidCertName(names.front())) {
         return fail(ErrorKind::Usage, "revoke needs exactly one valid --name NAME (see "
                                       "certkeep status for the names)");

@@ -253,12 +253,11 @@ inline bool verifiesJws(EVP_PKEY* key, const DecodedJws& jws) {
     }
     std::string input = jws.protectedB64 + "." + jws.payloadB64;
     acme::ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
-    bool ok = EVP_DigestVerifyInit(ctx.get(), nullptr,
-                                   alg == "ES384" ? EVP_sha384() : EVP_sha256(), nullptr,
-                                   key) == 1 &&
-              EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()),
-                               sig.size(), reinterpret_cast<const unsigned char*>(input.data()),
-                               input.size()) == 1;
+    bool ok =
+        EVP_DigestVerifyInit(ctx.get(), nullptr, alg == "ES384" ? EVP_sha384() : EVP_sha256(),
+                             nullptr, key) == 1 &&
+        EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                         reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
     ERR_clear_error();
     return ok;
 }

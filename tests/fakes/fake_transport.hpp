@@ -227,10 +227,10 @@ class FakeAcmeServer : public acme::Transport {
     [[nodiscard]] const FakeCa& rootCa() const { return root_; }
     [[nodiscard]] const FakeCa& otherRootCa() const { return otherRoot_; }
 
-    // An order of accountUrl() that already exists (e.g. left pending by a crash). Its authorizations are
-    // "valid" unless `status` is "pending". "processing" and "valid" need the certificate key
-    // (the certificate is issued for it); a seeded "processing" order answers "processing" to
-    // the first processingPolls + 1 polls. Returns the order URL.
+    // An order of accountUrl() that already exists (e.g. left pending by a crash). Its
+    // authorizations are "valid" unless `status` is "pending". "processing" and "valid" need the
+    // certificate key (the certificate is issued for it); a seeded "processing" order answers
+    // "processing" to the first processingPolls + 1 polls. Returns the order URL.
     std::string seedOrder(const std::vector<acme::Identifier>& ids, const std::string& status,
                           EVP_PKEY* certKey = nullptr) {
         std::size_t n = createOrder(ids, status == "pending" ? "pending" : "valid");
@@ -424,7 +424,8 @@ class FakeAcmeServer : public acme::Transport {
     [[nodiscard]] std::string accountOfKey(const json& jwk) const {
         std::string thumb = thumbprintOf(jwk);
         for (const auto& [u, rec] : accountRecs_) {
-            if (!thumb.empty() && thumbprintOf(rec.jwk) == thumb && forgottenAccounts.count(u) == 0) {
+            if (!thumb.empty() && thumbprintOf(rec.jwk) == thumb &&
+                forgottenAccounts.count(u) == 0) {
                 return u;
             }
         }
@@ -444,10 +445,10 @@ class FakeAcmeServer : public acme::Transport {
         }
         bool fresh = !exists || accountRecs_.count(location) == 0;
         if (!exists) {
-            bool firstFree = accountRecs_.count(accountUrl()) == 0 &&
-                             forgottenAccounts.count(accountUrl()) == 0;
-            location = firstFree ? accountUrl()
-                                 : url("/account/" + std::to_string(accounts_.size() + 2));
+            bool firstFree =
+                accountRecs_.count(accountUrl()) == 0 && forgottenAccounts.count(accountUrl()) == 0;
+            location =
+                firstFree ? accountUrl() : url("/account/" + std::to_string(accounts_.size() + 2));
             if (location != accountUrl()) {
                 accounts_.insert(location);
             }
@@ -466,7 +467,8 @@ class FakeAcmeServer : public acme::Transport {
             rec.contact = payload["contact"].get<std::vector<std::string>>();
         }
         int status = onlyExisting || (strictAccounts && exists) ? 200 : 201;
-        return jsonResponse(status, accountDoc(rec), {{"location", advertise("account", location)}});
+        return jsonResponse(status, accountDoc(rec),
+                            {{"location", advertise("account", location)}});
     }
 
     // §7.3.2 update (contact), §7.3.6 deactivation, or POST-as-GET of the account.
@@ -572,7 +574,8 @@ class FakeAcmeServer : public acme::Transport {
             if (kid != owner.first) {
                 return problemResponse(403, "unauthorized",
                                        "The certificate being revoked is not associated with "
-                                       "account " + kid);
+                                       "account " +
+                                           kid);
             }
             return std::nullopt;
         }

@@ -54,6 +54,10 @@ TEST_CASE("changeKey rolls the account over and the client signs with the new ke
     REQUIRE(account.ok());
     CHECK(account->status == "valid");
     CHECK(fakes::verifiesJws(newKey.key().get(), f.server.log().back().jws));
+    acme::Client stale(f.server, f.signer); // the old key, which the server no longer accepts
+    REQUIRE(stale.loadDirectory(f.server.directoryUrl()).ok());
+    stale.setAccountUrl(f.server.accountUrl());
+    CHECK_FALSE(stale.fetchAccount().ok());
     CHECK(f.server.nonceViolations().empty());
 }
 

@@ -46,15 +46,14 @@ TEST_CASE("fetchRenewalInfo GETs renewalInfo/certID without signing and reads th
     CHECK(gets[0].http.body.empty());
 }
 
-TEST_CASE("Retry-After is kept between one minute and one day; absent means none",
-          "[acme][ari]") {
-    auto [header, expected] = GENERATE(table<std::string, std::optional<seconds>>(
-        {{"5", seconds(60)},
-         {"0", seconds(60)},
-         {"3600", seconds(3600)},
-         {"999999999999", seconds(86400)},
-         {"", std::nullopt},
-         {"soon", std::nullopt}}));
+TEST_CASE("Retry-After is kept between one minute and one day; absent means none", "[acme][ari]") {
+    auto [header, expected] =
+        GENERATE(table<std::string, std::optional<seconds>>({{"5", seconds(60)},
+                                                             {"0", seconds(60)},
+                                                             {"3600", seconds(3600)},
+                                                             {"999999999999", seconds(86400)},
+                                                             {"", std::nullopt},
+                                                             {"soon", std::nullopt}}));
     ClientFixture f;
     f.server.renewalWindows[kCertId] = window("2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z");
     f.server.renewalRetryAfter = header;
@@ -65,15 +64,15 @@ TEST_CASE("Retry-After is kept between one minute and one day; absent means none
 }
 
 TEST_CASE("an invalid RenewalInfo document is a Protocol error", "[acme][ari]") {
-    auto body = GENERATE(as<std::string>{}, "not json", "[]", "{}",
-                         R"({"suggestedWindow": "soon"})",
-                         R"({"suggestedWindow": {"start": "2026-01-02T00:00:00Z"}})",
-                         R"({"suggestedWindow": {"start": "2026-01-03T00:00:00Z",
+    auto body =
+        GENERATE(as<std::string>{}, "not json", "[]", "{}", R"({"suggestedWindow": "soon"})",
+                 R"({"suggestedWindow": {"start": "2026-01-02T00:00:00Z"}})",
+                 R"({"suggestedWindow": {"start": "2026-01-03T00:00:00Z",
                                                  "end": "2026-01-02T00:00:00Z"}})",
-                         R"({"suggestedWindow": {"start": "2026-01-02T00:00:00Z",
+                 R"({"suggestedWindow": {"start": "2026-01-02T00:00:00Z",
                                                  "end": "2026-01-02T00:00:00Z"}})",
-                         R"({"suggestedWindow": {"start": "2026-01-02", "end": "2026-01-03"}})",
-                         R"({"suggestedWindow": {"start": 1, "end": 2}})");
+                 R"({"suggestedWindow": {"start": "2026-01-02", "end": "2026-01-03"}})",
+                 R"({"suggestedWindow": {"start": 1, "end": 2}})");
     auto info = acme::parseRenewalInfo(body, 60, "https://acme.test/renewal-info/x.y");
     REQUIRE_FALSE(info.ok());
     CHECK(info.error().kind == ErrorKind::Protocol);
@@ -104,10 +103,10 @@ TEST_CASE("RFC 3339 times with fractions and offsets", "[acme][ari]") {
     CHECK(acme::parseRfc3339Time("2026-01-01T23:30:00-04:30") == at(2026, 1, 2, 4));
     CHECK(acme::parseRfc3339Time("2026-01-02t04:00:00.5z") ==
           at(2026, 1, 2, 4) + std::chrono::milliseconds(500));
-    for (const char* bad : {"2026-01-02", "2026-13-02T04:00:00Z", "2026-02-30T04:00:00Z",
-                            "2026-01-02T24:00:00Z", "2026-01-02T04:00:00", "2026-01-02T04:00:00.Z",
-                            "2026-01-02T04:00:00+2:00", "9999-01-02T04:00:00Z",
-                            "2026-01-02T04:00:00Z trailing"}) {
+    for (const char* bad :
+         {"2026-01-02", "2026-13-02T04:00:00Z", "2026-02-30T04:00:00Z", "2026-01-02T24:00:00Z",
+          "2026-01-02T04:00:00", "2026-01-02T04:00:00.Z", "2026-01-02T04:00:00+2:00",
+          "9999-01-02T04:00:00Z", "2026-01-02T04:00:00Z trailing"}) {
         INFO(bad);
         CHECK_FALSE(acme::parseRfc3339Time(bad).has_value());
     }

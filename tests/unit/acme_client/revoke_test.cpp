@@ -20,7 +20,8 @@ struct Issued {
 };
 
 Issued issuedFor(ClientFixture& f, const acme::PrivateKey& key) {
-    std::string url = f.server.seedOrder(fakes::toIdentifiers({"a.example.com"}), "valid", key.get());
+    std::string url =
+        f.server.seedOrder(fakes::toIdentifiers({"a.example.com"}), "valid", key.get());
     auto order = f.client->fetchOrder(url);
     REQUIRE(order.ok());
     auto chain = f.client->downloadCertificate(order->certificate);

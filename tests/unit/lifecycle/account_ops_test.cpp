@@ -130,7 +130,7 @@ TEST_CASE("a lost answer to keyChange keeps the staged key; the next use settles
         }
         return h.server.send(request);
     });
-    lifecycle::Services lossyServices{h.store,  lossy, h.clock, h.gate, h.solvers,
+    lifecycle::Services lossyServices{h.store,  lossy, h.clock,         h.gate, h.solvers,
                                       h.active, {},    h.services.note, {}};
 
     auto out = lifecycle::rolloverAccountKey(lossyServices, h.account, std::nullopt);

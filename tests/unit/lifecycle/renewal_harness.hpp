@@ -2,7 +2,7 @@
 // The fakes wired into lifecycle::Services for `certkeep renew` tests (renewal_test.cpp,
 // renewal_ari_test.cpp, renewal_hooks_test.cpp): the fake ACME server behind one transport per
 // worker (serialised, as the fake server is single-threaded), an in-memory store, a fake clock,
-// a fake solver factory, hook runner and randomness.
+// a fake solver factory, hook runner, TLS probe and randomness.
 //
 // The fake CA issues certificates valid from an hour ago for 90 days of real time, while the
 // flow reads the fake clock: tests place the fake clock inside the live certificate's lifetime
@@ -13,6 +13,7 @@
 #include "fakes/fake_random.hpp"
 #include "fakes/fake_solver_factory.hpp"
 #include "fakes/fake_store.hpp"
+#include "fakes/fake_tls_probe.hpp"
 #include "fakes/fake_transport.hpp"
 #include "lifecycle/issuance.hpp"
 #include "lifecycle/renewal.hpp"
@@ -32,8 +33,7 @@ using namespace certkeep;
 // One worker's transport: every request goes to the shared fake server, one at a time.
 class SerialisedTransport : public acme::Transport {
   public:
-    SerialisedTransport(acme::Transport& inner, std::mutex& mutex)
-        : inner_(inner), mutex_(mutex) {}
+    SerialisedTransport(acme::Transport& inner, std::mutex& mutex) : inner_(inner), mutex_(mutex) {}
     Result<acme::HttpResponse> send(const acme::HttpRequest& request) override {
         std::lock_guard lock(mutex_);
         return inner_.send(request);
@@ -53,11 +53,13 @@ struct Harness {
     lifecycle::ActiveSolvers active;
     fakes::FakeHookRunner hooks;
     fakes::FakeRandom random;
+    fakes::FakeTlsProbe probe;
     std::mutex serverMutex;
     std::mutex notesMutex;
     std::vector<std::string> notes;
     int transportsMade = 0; // newTransport() calls (under serverMutex)
-    lifecycle::Services services{store, server, clock, gate, solvers, active, {}, {}, {}};
+    lifecycle::Services services{store, server, clock, gate,    solvers, active,  {}, {},
+                                 {},    {},     {},    nullptr, nullptr, nullptr, {}};
     lifecycle::AccountSpec account;
     lifecycle::RenewOptions options;
 
@@ -71,6 +73,7 @@ struct Harness {
         };
         services.hooks = &hooks;
         services.random = &random;
+        services.probe = &probe;
         services.newTransport = [this](const std::string&) -> Result<acme::TransportPtr> {
             std::lock_guard lock(serverMutex);
             ++transportsMade;
@@ -124,8 +127,8 @@ struct Harness {
     void atShare(const std::string& name, double share) {
         auto info = liveInfo(name);
         auto lifetime = info.notAfter - info.notBefore;
-        clock.setWall(info.notBefore + std::chrono::duration_cast<std::chrono::seconds>(
-                                           lifetime * share));
+        clock.setWall(info.notBefore +
+                      std::chrono::duration_cast<std::chrono::seconds>(lifetime * share));
     }
 
     [[nodiscard]] store::RenewalState state(const std::string& name) {

@@ -33,9 +33,8 @@ TEST_CASE("renew hooks: pre once, then deploy in name order with the new certifi
         certs.push_back(h.managed(name, {std::string(name) + ".example.com"}));
     }
     h.options.parallel = 4;
-    h.options.globalHooks = {{"pre", {{"/hooks/pre"}}},
-                             {"deploy", {{"/hooks/deploy"}}},
-                             {"post", {{"/hooks/post"}}}};
+    h.options.globalHooks = {
+        {"pre", {{"/hooks/pre"}}}, {"deploy", {{"/hooks/deploy"}}}, {"post", {{"/hooks/post"}}}};
     std::mutex mutex;
     std::vector<std::string> mismatches; // deploys whose live files were not the new ones
     h.hooks.setCallback([&](const fakes::FakeHookRunner::Call& call) {
@@ -54,9 +53,9 @@ TEST_CASE("renew hooks: pre once, then deploy in name order with the new certifi
     auto report = h.renew(certs);
     CHECK(report.count(RenewResult::Renewed) == 4);
     CHECK(h.hooks.summary() ==
-          std::vector<std::string>{"pre /hooks/pre", "deploy /hooks/deploy",
+          std::vector<std::string>{"pre /hooks/pre", "deploy /hooks/deploy", "deploy /hooks/deploy",
                                    "deploy /hooks/deploy", "deploy /hooks/deploy",
-                                   "deploy /hooks/deploy", "post /hooks/post"});
+                                   "post /hooks/post"});
     auto calls = h.hooks.calls();
     CHECK(namesOf(calls, "deploy") ==
           std::vector<std::string>{"alpha", "bravo", "charlie", "delta"});
@@ -71,7 +70,8 @@ TEST_CASE("renew hooks: pre once, then deploy in name order with the new certifi
     CHECK(calls.back().event.failed.empty());
 }
 
-TEST_CASE("renew hooks: a failing pre hook stops the run before any order", "[lifecycle][renewal][hooks]") {
+TEST_CASE("renew hooks: a failing pre hook stops the run before any order",
+          "[lifecycle][renewal][hooks]") {
     Harness h;
     auto a = h.managed("alpha", {"alpha.example.com"});
     auto b = h.managed("bravo", {"bravo.example.com"});
@@ -150,7 +150,8 @@ TEST_CASE("renew hooks: the failure hook is told the error, post lists the faile
 
     auto report = h.renew({cert});
     REQUIRE(reportOf(report, "site").result == RenewResult::Failed);
-    CHECK(h.hooks.summary() == std::vector<std::string>{"failure /hooks/alert", "post /hooks/post"});
+    CHECK(h.hooks.summary() ==
+          std::vector<std::string>{"failure /hooks/alert", "post /hooks/post"});
     auto calls = h.hooks.calls();
     REQUIRE(calls.size() == 2);
     const auto& failure = calls[0].event;
@@ -195,4 +196,39 @@ TEST_CASE("renew hooks: the same program given globally and per certificate runs
                       "deploy bravo: /hooks/notify",
                       "deploy bravo: /usr/bin/systemctl reload haproxy",
                   });
+}
+
+TEST_CASE("renew: a server still presenting the old certificate after the deploy hook is a "
+          "failed deploy, retried by the next run",
+          "[lifecycle][renewal][hooks][verify]") {
+    Harness h;
+    auto cert = h.managed("site", {"a.example.com"});
+    cert.hooks["deploy"] = {{"/hooks/reload"}};
+    cert.settings.verify = "192.0.2.10:443";
+    h.seed(cert);
+    std::string oldLeaf = h.live("site").certPem;
+    h.atShare("site", 0.8);
+    h.options.verifyPatience = std::chrono::seconds(5);
+    h.probe.answers = {fakes::FakeTlsProbe::serving({oldLeaf})}; // the hook "forgot" to reload
+
+    auto first = h.renew({cert});
+    const auto& r1 = reportOf(first, "site");
+    CHECK(r1.result == RenewResult::Renewed);
+    REQUIRE(r1.deployError.has_value());
+    CHECK_THAT(r1.deployError->message, Catch::Contains("192.0.2.10:443"));
+    CHECK(first.anyFailed());
+    REQUIRE_FALSE(h.probe.calls.empty());
+    CHECK(h.probe.calls[0].sni == "a.example.com");
+    CHECK(h.state("site").deployPending);
+
+    // The next run: the hook runs again and the server now presents the new leaf.
+    h.atShare("site", 0.1);
+    h.probe.calls.clear();
+    h.probe.answers = {fakes::FakeTlsProbe::serving({h.live("site").certPem})};
+    auto second = h.renew({cert});
+    CHECK(reportOf(second, "site").deployed);
+    CHECK_FALSE(second.anyFailed());
+    CHECK(h.hooks.summary() ==
+          std::vector<std::string>{"deploy /hooks/reload", "deploy /hooks/reload"});
+    CHECK_FALSE(h.state("site").deployPending);
 }

@@ -4,7 +4,9 @@
 // listen address, and a certificate another run renewed meanwhile is not ordered twice.
 #include "unit/lifecycle/renewal_harness.hpp"
 
+#include <atomic>
 #include <set>
+#include <thread>
 
 using namespace certkeep;
 using namespace renewal_test;
@@ -39,13 +41,14 @@ TEST_CASE("renew: a certificate with less than a third of its lifetime left is r
     std::string oldSerial = h.liveInfo("site").serialHex;
     // An earlier run failed twice; its backoff is over.
     REQUIRE(h.store
-                .saveRenewalState("site", [&] {
-                    store::RenewalState s;
-                    s.lastResult = "failure";
-                    s.consecutiveFailures = 2;
-                    s.lastError = "connection refused";
-                    return s;
-                }())
+                .saveRenewalState("site",
+                                  [&] {
+                                      store::RenewalState s;
+                                      s.lastResult = "failure";
+                                      s.consecutiveFailures = 2;
+                                      s.lastError = "connection refused";
+                                      return s;
+                                  }())
                 .ok());
     h.atShare("site", 0.7);
     int orders = h.server.counts.newOrder;
@@ -251,4 +254,53 @@ TEST_CASE("renew: a certificate another run renewed between planning and the loc
     REQUIRE(otherVersion == 2);
     CHECK(h.live("site").number == otherVersion);
     CHECK_FALSE(report.anyFailed());
+}
+
+namespace {
+
+// Counts how many requests are in flight at once (the fake server itself is kept serialised).
+class InFlightTransport : public acme::Transport {
+  public:
+    explicit InFlightTransport(acme::Transport& inner) : inner_(inner) {}
+    Result<acme::HttpResponse> send(const acme::HttpRequest& request) override {
+        int now = ++inFlight_;
+        int seen = maxInFlight.load();
+        while (now > seen && !maxInFlight.compare_exchange_weak(seen, now)) {
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1)); // widen any overlap
+        Result<acme::HttpResponse> response = [&] {
+            std::lock_guard lock(mutex_);
+            return inner_.send(request);
+        }();
+        --inFlight_;
+        return response;
+    }
+    std::atomic<int> maxInFlight{0};
+
+  private:
+    acme::Transport& inner_;
+    std::mutex mutex_;
+    std::atomic<int> inFlight_{0};
+};
+
+} // namespace
+
+TEST_CASE("renew --parallel without a transport per worker renews one at a time over the one "
+          "transport",
+          "[lifecycle][renewal][parallel]") {
+    Harness h;
+    InFlightTransport transport(h.server);
+    lifecycle::Services services{h.store,         transport, h.clock,         h.gate,    h.solvers,
+                                 h.active,        {},        h.services.note, {},        {},
+                                 h.services.flow, &h.hooks,  nullptr,         &h.random, {}};
+    std::vector<lifecycle::ManagedCertificate> certs;
+    for (int i = 0; i < 4; ++i) {
+        std::string name = "site" + std::to_string(i);
+        certs.push_back(h.managed(name, {name + ".example.com"}));
+    }
+    h.options.parallel = 4;
+    auto report = lifecycle::renewCertificates(services, certs, h.options);
+    CHECK(report.count(RenewResult::Renewed) == 4);
+    CHECK(transport.maxInFlight == 1);
+    CHECK(h.server.nonceViolations().empty());
 }

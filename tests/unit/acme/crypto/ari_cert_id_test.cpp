@@ -64,7 +64,8 @@ TEST_CASE("the serial keeps its leading zero byte only when DER needs one", "[cr
     auto low = ariCertId(certWith(std::string("\x12\x34", 2), keyId));
     REQUIRE(high.ok());
     REQUIRE(low.ok());
-    CHECK(*high == base64urlEncode(keyId) + "." + base64urlEncode(std::string("\0\x87\x65\x43\x21", 5)));
+    CHECK(*high ==
+          base64urlEncode(keyId) + "." + base64urlEncode(std::string("\0\x87\x65\x43\x21", 5)));
     CHECK(*low == base64urlEncode(keyId) + "." + base64urlEncode(std::string("\x12\x34", 2)));
     CHECK(high->find('=') == std::string::npos);
 }
@@ -89,5 +90,6 @@ TEST_CASE("certPemToDer gives the DER the PEM carries", "[crypto][ari]") {
     ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der->size())));
     REQUIRE(cert != nullptr);
     CHECK(p == reinterpret_cast<const unsigned char*>(der->data()) + der->size());
-    CHECK_FALSE(certPemToDer("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").ok());
+    CHECK_FALSE(
+        certPemToDer("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").ok());
 }
