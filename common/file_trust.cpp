@@ -81,7 +81,8 @@ Result<std::string> readSecretFile(const std::string& path, const std::string& w
     }
     std::ifstream in(path);
     if (!in) {
-        return fail(ErrorKind::Config, what + ": cannot read " + path + ": " + std::strerror(errno));
+        return fail(ErrorKind::Config,
+                    what + ": cannot read " + path + ": " + std::strerror(errno));
     }
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {

@@ -92,8 +92,8 @@ void refreshAri(Services& services, AriSource& ari, const ManagedCertificate& ce
     auto info = ari.fetch(cert.settings.server, *certId);
     if (!info) {
         if (services.note) {
-            services.note("note: no renewal information (ARI) from " + cert.settings.server +
-                          " (" + info.error().message + "); using the lifetime rule");
+            services.note("note: no renewal information (ARI) from " + cert.settings.server + " (" +
+                          info.error().message + "); using the lifetime rule");
         }
         return;
     }

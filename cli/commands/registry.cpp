@@ -4,16 +4,11 @@ namespace certkeep::cli {
 
 const std::vector<CommandDef>& commandRegistry() {
     static const std::vector<CommandDef> commands{
-        issueCommand(),
-        renewCommand(),
-        removeCommand(),
-        accountRegisterCommand(),
-        accountShowCommand(),
-        accountRolloverCommand(),
-        accountUpdateCommand(),
-        accountDeactivateCommand(),
-        revokeCommand(),
-        configCheckCommand(),
+        issueCommand(),         renewCommand(),
+        removeCommand(),        accountRegisterCommand(),
+        accountShowCommand(),   accountRolloverCommand(),
+        accountUpdateCommand(), accountDeactivateCommand(),
+        revokeCommand(),        configCheckCommand(),
     };
     return commands;
 }

@@ -26,8 +26,8 @@ TEST_CASE("every option shared by several commands has one value type", "[cli][r
             REQUIRE(typed != nullptr);
             std::type_index type(typed->value_type());
             auto [it, inserted] = seen.emplace(opt->long_name(), std::make_pair(type, owner));
-            INFO("--" << opt->long_name() << " in \"" << owner << "\" and \""
-                      << it->second.second << "\"");
+            INFO("--" << opt->long_name() << " in \"" << owner << "\" and \"" << it->second.second
+                      << "\"");
             CHECK(it->second.first == type);
         }
     }
