@@ -64,8 +64,10 @@ class Client {
   public:
     Client(Transport& transport, const Signer& signer, ClientOptions options = {});
 
-    // GET the directory (§7.1.1). Must be called first.
+    // GET the directory (§7.1.1). Must be called first (or useDirectory).
     Status loadDirectory(const std::string& url);
+    // Takes a directory another client of the same run loaded, without a request.
+    void useDirectory(Directory directory) { directory_ = std::move(directory); }
     [[nodiscard]] const Directory& directory() const { return directory_; }
 
     // Account URL used as "kid" for every request but newAccount (§6.2).

@@ -84,7 +84,8 @@ void printRenewReport(Console& console, const ManagedSet& set, const lifecycle::
                 << (options.dryRun ? " validated (dry run)" : " renewed") << ", "
                 << report.count(RenewResult::Failed) << " failed, " << deployFailed
                 << " deploys failed, " << report.count(RenewResult::BackingOff) << " backing off, "
-                << report.count(RenewResult::NotDue) << " not due\n";
+                << report.count(RenewResult::Busy) << " busy, " << report.count(RenewResult::NotDue)
+                << " not due\n";
 }
 
 } // namespace certkeep::cli

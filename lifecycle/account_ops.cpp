@@ -223,6 +223,9 @@ Result<RolloverOutcome> rolloverAccountKey(Services& services, const AccountSpec
     if (auto changed = session->client->changeKey(newSigner); !changed) {
         return fail(rolloverFailed(services, account, std::move(changed).error()));
     }
+    if (services.stepHook) {
+        services.stepHook("rollover-key-changed"); // the CA switched; the store not yet
+    }
     account.keyPem = account.stagedKeyPem;
     account.stagedKeyPem.clear();
     if (auto st = save(services, server, account); !st) {

@@ -38,7 +38,9 @@ Status settleStagedKey(Services& services, const AccountSpec& spec);
 // §7.3.5: a new key of type `alg` (nullopt = the current key's algorithm) is written to the
 // store as the staged key, then keyChange is sent, then the new key replaces the old one. A
 // refusal by the CA drops the staged key; a lost answer keeps it for resolveStagedKey.
-// NotFound error when no account is stored; Usage error when it has no URL yet.
+// NotFound error when no account is stored; Usage error when it has no URL yet. Crash tests
+// stop at the steps "rollover-key-staged" (stored, not sent) and "rollover-key-changed" (the CA
+// switched keys, the store still has the old one as the key).
 Result<RolloverOutcome> rolloverAccountKey(Services& services, const AccountSpec& spec,
                                            std::optional<acme::JwsAlg> alg);
 

@@ -445,6 +445,13 @@ Result<IssueOutcome> issueCertificate(Services& services, const AccountSpec& acc
         }
     }
     auto lock = services.store.lockCertificate(spec.name, services.flow.lockTimeout);
+    if (!lock && renewal && lock.error().kind == ErrorKind::Local) {
+        IssueOutcome out; // the run holding it is renewing it: leave it to that run
+        out.name = spec.name;
+        out.busy = true;
+        out.busyReason = lock.error().message;
+        return out;
+    }
     if (!lock) {
         return lock.takeError();
     }

@@ -42,6 +42,10 @@ struct IssueOutcome {
     bool recovered = false;               // downloaded from an order a previous run left pending
     bool dryRun = false;                  // validated only; nothing stored
     bool notNeeded = false;               // stillNeeded() said no; nothing done
+    // Renewals only (stillNeeded set): another run held the certificate's lock for the whole
+    // lock timeout; nothing done, `busyReason` says why.
+    bool busy = false;
+    std::string busyReason;
 };
 
 Result<IssueOutcome> issueCertificate(Services& services, const AccountSpec& account,

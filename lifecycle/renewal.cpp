@@ -23,6 +23,7 @@ struct Run {
     Services& base;
     const RenewOptions& options;
     SharedSolverFactory solvers;
+    DirectoryCache directories; // for ARI
     std::mutex outputMutex;
     Logger note;
     Logger log;
@@ -72,7 +73,7 @@ class Worker {
             b.store, *transport, b.clock, b.gate, run_.solvers, b.active, run_.log, run_.note,
             b.stepHook, b.client, b.flow, b.hooks, b.probe, b.random, b.newTransport});
         c.services->flow.lockTimeout = run_.options.lockWait;
-        c.ari = std::make_unique<AriSource>(*transport, b.client);
+        c.ari = std::make_unique<AriSource>(*transport, run_.directories);
         return &contexts_.emplace(key, std::move(c)).first->second;
     }
 
@@ -269,6 +270,11 @@ void renewOne(Services& services, const ManagedCertificate& cert, const Plan& pl
         }
         return;
     }
+    if (out->busy) {
+        report.result = RenewResult::Busy;
+        report.message = out->busyReason + "; left to the run that holds it";
+        return;
+    }
     if (out->notNeeded) {
         report.result = RenewResult::NotDue;
         report.message = "renewed by another run meanwhile";
@@ -383,7 +389,13 @@ int RenewReport::count(RenewResult result) const {
 RenewReport renewCertificates(Services& services,
                               const std::vector<ManagedCertificate>& certificates,
                               const RenewOptions& options) {
-    Run run{services, options, SharedSolverFactory(services.solvers), {}, {}, {}};
+    Run run{services,
+            options,
+            SharedSolverFactory(services.solvers),
+            DirectoryCache(services.client),
+            {},
+            {},
+            {}};
     // Without a transport per worker everything goes through services.transport, one at a time.
     int parallel = services.newTransport ? options.parallel : 1;
     run.note = serialised(run.outputMutex, services.note);

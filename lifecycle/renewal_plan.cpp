@@ -121,41 +121,70 @@ void refreshAri(Services& services, AriSource& ari, const ManagedCertificate& ce
 
 } // namespace
 
-Result<AriSource::Entry*> AriSource::entryFor(const std::string& server) {
-    auto it = entries_.find(server);
-    if (it == entries_.end()) {
-        Entry e;
+Result<const acme::Signer*> DirectoryCache::signerLocked() {
+    if (!signer_) {
         auto key = acme::PrivateKey::generate(acme::KeyType::EcP256);
         if (!key) {
             return key.takeError();
         }
-        e.signer = std::make_unique<acme::KeySigner>(std::move(*key));
-        e.client = std::make_unique<acme::Client>(transport_, *e.signer, options_);
-        if (auto st = e.client->loadDirectory(server); !st) {
+        signer_ = std::make_unique<acme::KeySigner>(std::move(*key));
+    }
+    return static_cast<const acme::Signer*>(signer_.get());
+}
+
+Result<const acme::Signer*> DirectoryCache::signer() {
+    std::lock_guard lock(mutex_);
+    return signerLocked();
+}
+
+Result<const acme::Directory*> DirectoryCache::get(const std::string& server,
+                                                   acme::Transport& transport) {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(server);
+    if (it == entries_.end()) {
+        Entry e;
+        auto signer = signerLocked();
+        if (!signer) {
+            return signer.takeError();
+        }
+        acme::Client client(transport, **signer, options_);
+        if (auto st = client.loadDirectory(server); !st) {
             e.error = st.error();
+        } else {
+            e.directory = client.directory();
         }
         it = entries_.emplace(server, std::move(e)).first;
     }
-    if (it->second.error) {
-        if (it->second.reported) {
-            return static_cast<Entry*>(nullptr);
+    Entry& e = it->second;
+    if (e.error) {
+        if (e.reported) {
+            return static_cast<const acme::Directory*>(nullptr);
         }
-        it->second.reported = true;
-        return fail(*it->second.error);
+        e.reported = true;
+        return fail(*e.error);
     }
-    return &it->second;
+    return &*e.directory;
 }
 
 Result<std::optional<acme::RenewalInfo>> AriSource::fetch(const std::string& server,
                                                           const std::string& certId) {
-    auto entry = entryFor(server);
-    if (!entry) {
-        return entry.takeError();
+    auto directory = directories_.get(server, transport_);
+    if (!directory) {
+        return directory.takeError();
     }
-    if (*entry == nullptr || (*entry)->client->directory().renewalInfo.empty()) {
+    if (*directory == nullptr || (*directory)->renewalInfo.empty()) {
         return std::optional<acme::RenewalInfo>();
     }
-    auto info = (*entry)->client->fetchRenewalInfo(certId);
+    auto& client = clients_[server];
+    if (!client) {
+        auto signer = directories_.signer();
+        if (!signer) {
+            return signer.takeError();
+        }
+        client = std::make_unique<acme::Client>(transport_, **signer, directories_.options());
+        client->useDirectory(**directory);
+    }
+    auto info = client->fetchRenewalInfo(certId);
     if (!info) {
         return info.takeError();
     }

@@ -69,6 +69,22 @@ Result<bool> removeNameDir(Result<std::optional<DirFd>> top, const std::string& 
     return renameAndRemove(**top, name, tmp, renamed);
 }
 
+// Removes live/NAME (synced) when it is certkeep's link; false when there is none. Anything
+// else there is refused, as everywhere.
+Result<bool> removeLiveLink(Result<std::optional<DirFd>> live, const std::string& name) {
+    if (!live || !live->has_value()) {
+        return live ? Result<bool>(false) : live.takeError();
+    }
+    auto current = readLiveLink(**live, name);
+    if (!current || !current->has_value()) {
+        return current ? Result<bool>(false) : current.takeError();
+    }
+    if (auto unlinked = removeFile(**live, name); !unlinked) {
+        return unlinked.takeError();
+    }
+    return true;
+}
+
 } // namespace
 
 std::string FsStore::removalPrefix(const std::string& name) {
@@ -119,23 +135,13 @@ Status FsStore::removeCertificate(const std::string& name) {
     if (auto cleaned = removeLeftovers(name); !cleaned) {
         return cleaned;
     }
-    bool found = false;
-    auto live = openPath({"live"}, false);
+    auto live = removeLiveLink(openPath({"live"}, false), name);
     if (!live) {
         return live.takeError();
     }
-    if (live->has_value()) {
-        auto current = readLiveLink(**live, name);
-        if (!current) {
-            return current.takeError();
-        }
-        if (current->has_value()) {
-            if (auto unlinked = removeFile(**live, name); !unlinked) {
-                return unlinked;
-            }
-            found = true;
-            step("live-removed");
-        }
+    bool found = *live;
+    if (found) {
+        step("live-removed");
     }
     for (const char* top : {"archive", "state"}) {
         auto removed =

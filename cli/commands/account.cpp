@@ -122,7 +122,7 @@ int runRollover(const Invocation& inv, Console& console, lifecycle::Services& se
     if (!out) {
         return reportError(out.error(), console);
     }
-    console.out << "Rolled the key of account " << out->accountUrl << " over\n"
+    console.out << "Rolled over the key of account " << out->accountUrl << "\n"
                 << "  server      " << displayUrl(inv.global.server) << "\n"
                 << "  old key     thumbprint " << out->oldThumbprint << "\n"
                 << "  new key     " << out->newAlg << ", thumbprint " << out->newThumbprint << "\n";

@@ -1,10 +1,7 @@
 // Account operations through lifecycle/ against a fake ACME server that finds accounts by key
 // and checks every signature: key rollover with the key staged in the store first, the
 // settling of a rollover a killed run left in flight, contact update and deactivation.
-#include "fakes/fake_clock.hpp"
-#include "fakes/fake_solver_factory.hpp"
-#include "fakes/fake_store.hpp"
-#include "fakes/fake_transport.hpp"
+#include "fakes/lifecycle_world.hpp"
 #include "lifecycle/account.hpp"
 #include "lifecycle/account_ops.hpp"
 
@@ -16,18 +13,7 @@ using namespace certkeep;
 namespace {
 
 // The fakes wired into lifecycle::Services, with a registered account on a strict server.
-struct Harness {
-    fakes::FakeAcmeServer server;
-    fakes::FakeStore store;
-    fakes::FakeClock clock;
-    ShutdownGate gate;
-    fakes::FakeSolverFactory solvers;
-    lifecycle::ActiveSolvers active;
-    std::vector<std::string> notes;
-    lifecycle::Services services{
-        store,   server, clock, gate,
-        solvers, active, {},    [this](const std::string& line) { notes.push_back(line); },
-        {}};
+struct Harness : fakes::LifecycleWorld {
     lifecycle::AccountSpec account;
 
     Harness() {
@@ -56,11 +42,6 @@ struct Harness {
         REQUIRE(key.ok());
         acme::KeySigner signer(std::move(*key));
         return fakes::thumbprintOf(signer.jwk());
-    }
-
-    [[nodiscard]] bool notesContain(const std::string& text) const {
-        return std::any_of(notes.begin(), notes.end(),
-                           [&](const std::string& n) { return n.find(text) != std::string::npos; });
     }
 };
 
@@ -130,8 +111,7 @@ TEST_CASE("a lost answer to keyChange keeps the staged key; the next use settles
         }
         return h.server.send(request);
     });
-    lifecycle::Services lossyServices{h.store,  lossy, h.clock,         h.gate, h.solvers,
-                                      h.active, {},    h.services.note, {}};
+    lifecycle::Services lossyServices = h.servicesOver(lossy);
 
     auto out = lifecycle::rolloverAccountKey(lossyServices, h.account, std::nullopt);
 
@@ -154,13 +134,10 @@ TEST_CASE("a lost answer to keyChange keeps the staged key; the next use settles
 }
 
 TEST_CASE("rollover needs a stored account with a URL", "[lifecycle][account]") {
-    fakes::FakeAcmeServer server;
-    fakes::FakeStore store;
-    fakes::FakeClock clock;
-    ShutdownGate gate;
-    fakes::FakeSolverFactory solvers;
-    lifecycle::ActiveSolvers active;
-    lifecycle::Services services{store, server, clock, gate, solvers, active, {}, {}, {}};
+    fakes::LifecycleWorld world;
+    auto& server = world.server;
+    auto& store = world.store;
+    auto& services = world.services;
     lifecycle::AccountSpec spec;
     spec.server = {server.directoryUrl(), ""};
 

@@ -2,10 +2,7 @@
 // fake clock and a fake solver: the phases, the pending order that keeps an issued certificate
 // from being lost, the account lock, and what is refused before anything is stored.
 #include "common/ip.hpp"
-#include "fakes/fake_clock.hpp"
-#include "fakes/fake_solver_factory.hpp"
-#include "fakes/fake_store.hpp"
-#include "fakes/fake_transport.hpp"
+#include "fakes/lifecycle_world.hpp"
 #include "lifecycle/account.hpp"
 #include "lifecycle/authorize.hpp"
 #include "lifecycle/certificate.hpp"
@@ -21,18 +18,7 @@ using lifecycle::CertificateSpec;
 namespace {
 
 // The fakes wired into lifecycle::Services, with an account spec for the fake server.
-struct Harness {
-    fakes::FakeAcmeServer server;
-    fakes::FakeStore store;
-    fakes::FakeClock clock;
-    ShutdownGate gate;
-    fakes::FakeSolverFactory solvers;
-    lifecycle::ActiveSolvers active;
-    std::vector<std::string> notes;
-    lifecycle::Services services{
-        store,   server, clock, gate,
-        solvers, active, {},    [this](const std::string& line) { notes.push_back(line); },
-        {}};
+struct Harness : fakes::LifecycleWorld {
     lifecycle::AccountSpec account;
 
     Harness() {
@@ -52,11 +38,6 @@ struct Harness {
 
     Result<lifecycle::IssueOutcome> issue(const CertificateSpec& s) {
         return lifecycle::issueCertificate(services, account, s);
-    }
-
-    [[nodiscard]] bool notesContain(const std::string& text) const {
-        return std::any_of(notes.begin(), notes.end(),
-                           [&](const std::string& n) { return n.find(text) != std::string::npos; });
     }
 };
 
@@ -332,9 +313,10 @@ TEST_CASE("concurrent first runs create one account: load, register and save und
     for (int i = 0; i < kRuns; ++i) {
         threads.emplace_back([&, i] {
             Harness& h = *runs[i];
-            lifecycle::Services services = h.services; // one shared store for all runs
-            lifecycle::Services shared{store,    h.server,     h.clock,       h.gate, h.solvers,
-                                       h.active, services.log, services.note, {}};
+            // The run's own fakes, but one shared store for all runs.
+            lifecycle::Services shared{store,    h.server, h.clock, h.gate,  h.solvers,
+                                       h.active, {},       {},      {},      {},
+                                       {},       nullptr,  nullptr, nullptr, {}};
             auto s = lifecycle::openAccount(shared, h.account, lifecycle::AccountMode::Create);
             if (s) {
                 urls[i] = s->account.url;
@@ -382,7 +364,7 @@ TEST_CASE("an unreadable stored account key is a Config error, never a throwaway
           "[lifecycle][account]") {
     Harness h;
     store::AccountData broken{h.server.directoryUrl(), "-----BEGIN PRIVATE KEY-----\nMIGH",
-                              h.server.accountUrl(), ""};
+                              h.server.accountUrl(), "", ""};
     REQUIRE(h.store.saveAccount(h.server.directoryUrl(), broken).ok());
     auto s = lifecycle::openAccount(h.services, h.account, lifecycle::AccountMode::Create);
     REQUIRE_FALSE(s.ok());

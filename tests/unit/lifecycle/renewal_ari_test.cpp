@@ -210,3 +210,39 @@ TEST_CASE("renew: a profile the CA does not list fails naming the offered ones; 
     REQUIRE(settings->has_value());
     CHECK((*settings)->profile == "tlsserver");
 }
+
+TEST_CASE("renew --parallel 4: the workers share one GET of the directory for ARI",
+          "[lifecycle][renewal][ari][parallel]") {
+    Harness h;
+    h.options.parallel = 4;
+    std::vector<lifecycle::ManagedCertificate> certs;
+    for (char c = 'A'; c <= 'H'; ++c) {
+        std::string name = std::string("site-") + c;
+        std::string certId = std::string("aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQy") + c;
+        auto cert = h.managed(name, {name + ".example.com"});
+        h.seed(cert);
+        h.restoreLiveWithMeta(name, [&](nlohmann::json& meta) { meta["ari_cert_id"] = certId; });
+        h.atShare(name, 0.1);
+        auto now = h.clock.wallNow();
+        h.server.renewalWindows[certId] = window(now + hours(24 * 30), now + hours(24 * 32));
+        certs.push_back(cert);
+    }
+    auto directoryGets = [&h] {
+        return h.server.requestsTo(h.server.directoryUrl(), "GET").size();
+    };
+    auto before = directoryGets();
+
+    auto report = h.renew(certs);
+
+    CHECK(report.count(RenewResult::NotDue) == 8);
+    CHECK(directoryGets() == before + 1);
+    std::size_t ariGets = 0;
+    for (char c = 'A'; c <= 'H'; ++c) {
+        ariGets +=
+            h.server
+                .requestsTo(h.server.renewalInfoUrl() + "/aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQy" + c,
+                            "GET")
+                .size();
+    }
+    CHECK(ariGets == 8); // one window per certificate
+}

@@ -256,6 +256,30 @@ TEST_CASE("renew: a certificate another run renewed between planning and the loc
     CHECK_FALSE(report.anyFailed());
 }
 
+TEST_CASE("renew: a certificate whose lock another run keeps is reported busy, not failed, and "
+          "starts no backoff",
+          "[lifecycle][renewal][concurrency]") {
+    Harness h;
+    auto cert = h.managed("site", {"a.example.com"});
+    h.seed(cert);
+    h.atShare("site", 0.8);
+    int orders = h.server.counts.newOrder;
+    h.options.lockWait = std::chrono::seconds(0);
+    auto held = h.store.lockCertificate("site", std::chrono::seconds(0)); // the other run
+    REQUIRE(held.ok());
+
+    auto report = h.renew({cert});
+    const auto& r = reportOf(report, "site");
+    CHECK(r.result == RenewResult::Busy);
+    CHECK_THAT(r.message, Catch::Contains("site") && Catch::Contains("left to the run"));
+    CHECK(h.server.counts.newOrder == orders);
+    CHECK_FALSE(report.anyFailed());
+    held->reset();
+    auto state = h.state("site");
+    CHECK(state.consecutiveFailures == 0);
+    CHECK_FALSE(state.nextAttempt.has_value());
+}
+
 namespace {
 
 // Counts how many requests are in flight at once (the fake server itself is kept serialised).

@@ -3,10 +3,7 @@
 // own it), the reason names, and the renewal state mark that makes `renew` replace it.
 #include "acme/crypto/csr.hpp"
 #include "acme/problem.hpp"
-#include "fakes/fake_clock.hpp"
-#include "fakes/fake_solver_factory.hpp"
-#include "fakes/fake_store.hpp"
-#include "fakes/fake_transport.hpp"
+#include "fakes/lifecycle_world.hpp"
 #include "lifecycle/issuance.hpp"
 #include "lifecycle/revoke.hpp"
 
@@ -18,18 +15,7 @@ using namespace certkeep;
 namespace {
 
 // The fakes wired into lifecycle::Services, and one issued certificate "site".
-struct Harness {
-    fakes::FakeAcmeServer server;
-    fakes::FakeStore store;
-    fakes::FakeClock clock;
-    ShutdownGate gate;
-    fakes::FakeSolverFactory solvers;
-    lifecycle::ActiveSolvers active;
-    std::vector<std::string> notes;
-    lifecycle::Services services{
-        store,   server, clock, gate,
-        solvers, active, {},    [this](const std::string& line) { notes.push_back(line); },
-        {}};
+struct Harness : fakes::LifecycleWorld {
     lifecycle::AccountSpec account;
 
     explicit Harness(bool strict = false) {
