@@ -67,8 +67,8 @@ std::string timeoutText(milliseconds timeout) {
 // Waits until `fd` is ready for `events` (POLLIN/POLLOUT); false when the deadline passed.
 bool waitFor(int fd, short events, Deadline deadline) {
     for (;;) {
-        auto left =
-            std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+        // Rounded up: a truncated remainder would give up to a millisecond early.
+        auto left = std::chrono::ceil<milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left <= milliseconds(0)) {
             return false;
         }
