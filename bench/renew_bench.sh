@@ -160,7 +160,7 @@ run_logged() {
 # --- part 1: nothing due -----------------------------------------------------------------------
 idle_ok() {
     local want="renew: $certs certificates: 0 renewed, 0 failed, 0 deploys failed,"
-    grep -qxF "$want 0 backing off, $certs not due" "$1"
+    grep -qxF "$want 0 backing off, 0 busy, $certs not due" "$1"
 }
 certbot_ok() {
     grep -qF 'No renewals were attempted.' "$1" && (($(grep -c ' (skipped)$' "$1") == lineages))

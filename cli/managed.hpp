@@ -33,7 +33,7 @@ Result<Overrides> overridesFrom(const boost::program_options::variables_map& vm,
 struct ManagedSet {
     std::vector<lifecycle::ManagedCertificate> certificates;
     std::vector<std::string> unmanaged; // stored, but not declared in the config in use
-    std::vector<std::string> removed;   // stopped by `certkeep remove`
+    std::vector<std::string> removed;   // stopped by `certkeep remove` (among `names`, if any)
     hooks::HookMap globalHooks;         // the config's top-level hooks
 };
 

@@ -289,7 +289,7 @@ void renewOne(Services& services, const ManagedCertificate& cert, const Plan& pl
     report.message = "renewed (version " + std::to_string(out->version) + ")";
     recordSuccess(services, cert, *out);
     pruneVersions(services, cert, out->version);
-    report.issued = std::move(*out);
+    report.issued = std::make_shared<const IssueOutcome>(std::move(*out));
 }
 
 std::vector<const ManagedCertificate*> byName(const std::vector<ManagedCertificate>& certs) {

@@ -13,6 +13,7 @@
 #include "lifecycle/spec.hpp"
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,11 +52,11 @@ struct CertificateReport {
     std::string name;
     Decision decision;
     RenewResult result = RenewResult::NotDue;
-    std::string message;                // one line for people
-    std::optional<IssueOutcome> issued; // Renewed
-    std::optional<Error> error;         // Failed
-    bool deployed = false;              // deploy hooks ran and succeeded (and verification)
-    std::optional<Error> deployError;   // deploy hook or verification failed
+    std::string message;                        // one line for people
+    std::shared_ptr<const IssueOutcome> issued; // Renewed (a pointer: reports are many)
+    std::optional<Error> error;                 // Failed
+    bool deployed = false;                      // deploy hooks ran and succeeded (and verification)
+    std::optional<Error> deployError;           // deploy hook or verification failed
 };
 
 struct RenewReport {

@@ -80,7 +80,7 @@ Result<std::optional<std::string>> readFile(const DirFd& dir, const std::string&
         return err == ELOOP ? fail(symlinkRefused(dir.pathOf(name)))
                             : fail(ioError("opening", dir.pathOf(name), err));
     }
-    auto content = readOpenedFile(fd, dir.pathOf(name));
+    auto content = readOpenedFile(fd, dir, name);
     if (!content) {
         return content.takeError();
     }
@@ -89,10 +89,10 @@ Result<std::optional<std::string>> readFile(const DirFd& dir, const std::string&
 
 // Store files are replaced by rename, never changed in place: once the size fstat reported is
 // read and a read came back short, the file is complete (one read(2) for a small file).
-Result<std::string> readOpenedFile(const UniqueFd& fd, const std::filesystem::path& path) {
+Result<std::string> readOpenedFile(const UniqueFd& fd, const DirFd& dir, const std::string& name) {
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-        return fail(ErrorKind::Config, path.string() + " is not a regular file");
+        return fail(ErrorKind::Config, dir.pathOf(name).string() + " is not a regular file");
     }
     std::string out(static_cast<size_t>(st.st_size) + 1, '\0');
     size_t done = 0;
@@ -105,7 +105,7 @@ Result<std::string> readOpenedFile(const UniqueFd& fd, const std::filesystem::pa
             continue;
         }
         if (n < 0) {
-            return ioError("reading", path, errno);
+            return ioError("reading", dir.pathOf(name), errno);
         }
         done += static_cast<size_t>(n);
         if (n == 0 || (done >= static_cast<size_t>(st.st_size) && done < out.size())) {
@@ -125,7 +125,7 @@ readFileBelow(const DirFd& root, std::initializer_list<std::string> dirs, const 
     int err = 0;
     UniqueFd fd = root.openBeneath(relative, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, err);
     if (fd.valid()) {
-        auto content = readOpenedFile(fd, root.path() / relative);
+        auto content = readOpenedFile(fd, root, relative);
         return content ? std::optional<std::string>(std::move(*content))
                        : Result<std::optional<std::string>>(content.takeError());
     }

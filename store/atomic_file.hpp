@@ -34,8 +34,9 @@ Result<std::optional<std::string>> readFile(const DirFd& dir, const std::string&
 Result<std::optional<std::string>>
 readFileBelow(const DirFd& root, std::initializer_list<std::string> dirs, const std::string& file);
 
-// readFile's checks and read on an already opened `fd`; `path` names it in messages.
-Result<std::string> readOpenedFile(const UniqueFd& fd, const std::filesystem::path& path);
+// readFile's checks and read on an already opened `fd`, the file `name` below `dir`, named
+// in messages (the path is only put together for a message).
+Result<std::string> readOpenedFile(const UniqueFd& fd, const DirFd& dir, const std::string& name);
 
 // Removes the file `name` and fsyncs `dir`; a missing file is not an error.
 Status removeFile(const DirFd& dir, const std::string& name);

@@ -140,6 +140,17 @@ json timeJson(const std::optional<TimePoint>& t) {
     return t ? json(formatRfc3339(*t)) : json(nullptr);
 }
 
+// Drops the members that hold their default value (as `defaults`, the JSON of a
+// default-constructed record, has them): the readers start from that record, so the file
+// reads back the same, and a short file is quicker to read for `renew` over many names.
+json withoutDefaults(json j, const json& defaults) {
+    for (auto it = j.begin(); it != j.end();) {
+        auto d = defaults.find(it.key());
+        it = d != defaults.end() && *d == *it ? j.erase(it) : std::next(it);
+    }
+    return j;
+}
+
 json keyAccessJson(const KeyAccess& k) {
     return {{"group", k.group}, {"mode", formatKeyMode(k.mode)}};
 }
@@ -167,31 +178,37 @@ Result<StoredAccount> accountFromJson(const std::string& text) {
     });
 }
 
-Result<std::string> settingsToJson(const CertSettings& s) {
+static json settingsJson(const CertSettings& s) {
     json hooks = json::object();
     for (const auto& [event, commands] : s.hooks) {
         hooks[event] = commands;
     }
-    return dumpRecord({{"identifiers", s.identifiers},
-                       {"keyType", s.keyType},
-                       {"challenge", s.challenge},
-                       {"httpListen", s.httpListen},
-                       {"webroot", s.webroot},
-                       {"server", s.server},
-                       {"caBundle", s.caBundle},
-                       {"preferredChain", s.preferredChain},
-                       {"profile", s.profile},
-                       {"hooks", hooks},
-                       {"renewBefore", s.renewBefore},
-                       {"reuseKey", s.reuseKey},
-                       {"keepVersions", s.keepVersions},
-                       {"keyAccess", keyAccessJson(s.keyAccess)},
-                       {"verify", s.verify},
-                       {"warn", s.warn},
-                       {"crit", s.crit},
-                       {"eabKid", s.eabKid},
-                       {"eabHmacKeyFile", s.eabHmacKeyFile},
-                       {"managed", s.managed}});
+    return json{{"identifiers", s.identifiers},
+                {"keyType", s.keyType},
+                {"challenge", s.challenge},
+                {"httpListen", s.httpListen},
+                {"webroot", s.webroot},
+                {"server", s.server},
+                {"caBundle", s.caBundle},
+                {"preferredChain", s.preferredChain},
+                {"profile", s.profile},
+                {"hooks", hooks},
+                {"renewBefore", s.renewBefore},
+                {"reuseKey", s.reuseKey},
+                {"keepVersions", s.keepVersions},
+                {"keyAccess", keyAccessJson(s.keyAccess)},
+                {"verify", s.verify},
+                {"warn", s.warn},
+                {"crit", s.crit},
+                {"eabKid", s.eabKid},
+                {"eabHmacKeyFile", s.eabHmacKeyFile},
+                {"managed", s.managed}};
+}
+
+// Members at their default are left out (see withoutDefaults).
+Result<std::string> settingsToJson(const CertSettings& s) {
+    static const json defaults = settingsJson(CertSettings{});
+    return dumpRecord(withoutDefaults(settingsJson(s), defaults));
 }
 
 // "hooks": {"deploy": [["/usr/bin/systemctl", "reload", "nginx"]], ...}
@@ -242,26 +259,32 @@ Result<CertSettings> settingsFromJson(const std::string& text) {
     });
 }
 
+static json renewalJson(const RenewalState& s) {
+    return json{{"lastAttempt", timeJson(s.lastAttempt)},
+                {"lastResult", s.lastResult},
+                {"lastSuccess", timeJson(s.lastSuccess)},
+                {"consecutiveFailures", s.consecutiveFailures},
+                {"nextAttempt", timeJson(s.nextAttempt)},
+                {"ariWindowStart", timeJson(s.ariWindowStart)},
+                {"ariWindowEnd", timeJson(s.ariWindowEnd)},
+                {"ariRetryAfter", timeJson(s.ariRetryAfter)},
+                {"lastError", s.lastError},
+                {"lastErrorKind", s.lastErrorKind},
+                {"ariCertId", s.ariCertId},
+                {"ariChosen", timeJson(s.ariChosen)},
+                {"deployPending", s.deployPending},
+                {"deployError", s.deployError},
+                {"deployedVersion", s.deployedVersion},
+                {"revokedAt", timeJson(s.revokedAt)},
+                {"revokedVersion", s.revokedVersion},
+                {"revokedReason", s.revokedReason},
+                {"lastAlert", timeJson(s.lastAlert)}};
+}
+
+// Members at their default are left out (see withoutDefaults).
 Result<std::string> renewalToJson(const RenewalState& s) {
-    return dumpRecord({{"lastAttempt", timeJson(s.lastAttempt)},
-                       {"lastResult", s.lastResult},
-                       {"lastSuccess", timeJson(s.lastSuccess)},
-                       {"consecutiveFailures", s.consecutiveFailures},
-                       {"nextAttempt", timeJson(s.nextAttempt)},
-                       {"ariWindowStart", timeJson(s.ariWindowStart)},
-                       {"ariWindowEnd", timeJson(s.ariWindowEnd)},
-                       {"ariRetryAfter", timeJson(s.ariRetryAfter)},
-                       {"lastError", s.lastError},
-                       {"lastErrorKind", s.lastErrorKind},
-                       {"ariCertId", s.ariCertId},
-                       {"ariChosen", timeJson(s.ariChosen)},
-                       {"deployPending", s.deployPending},
-                       {"deployError", s.deployError},
-                       {"deployedVersion", s.deployedVersion},
-                       {"revokedAt", timeJson(s.revokedAt)},
-                       {"revokedVersion", s.revokedVersion},
-                       {"revokedReason", s.revokedReason},
-                       {"lastAlert", timeJson(s.lastAlert)}});
+    static const json defaults = renewalJson(RenewalState{});
+    return dumpRecord(withoutDefaults(renewalJson(s), defaults));
 }
 
 Result<RenewalState> renewalFromJson(const std::string& text) {

@@ -111,8 +111,17 @@ TEST_CASE("key access is stored as a group and an octal mode string", "[store][r
     fs::path file = tmp.path() / "state" / "a.example" / "settings.json";
     std::string text = slurp(file);
     CHECK_THAT(text, Catch::Contains("\"group\": \"haproxy\"") &&
-                         Catch::Contains("\"mode\": \"0640\"") &&
-                         Catch::Contains("\"managed\": true"));
+                         Catch::Contains("\"mode\": \"0640\""));
+    // Members at their default are left out, and read back as the default.
+    CHECK_THAT(text, !Catch::Contains("\"managed\"") && !Catch::Contains("\"webroot\""));
+    in.managed = false;
+    REQUIRE(store.saveSettings("a.example", in).ok());
+    CHECK_THAT(slurp(file), Catch::Contains("\"managed\": false"));
+    auto back = store.loadSettings("a.example");
+    REQUIRE(back.ok());
+    REQUIRE(back->has_value());
+    CHECK_FALSE((*back)->managed);
+    CHECK((*back)->keyAccess.mode == 0640);
 
     // A mode without the leading zero is read the way chmod reads it.
     writeText(file, R"({"keyAccess": {"group": "ssl-cert", "mode": "440"}})");

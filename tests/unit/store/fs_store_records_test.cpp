@@ -176,7 +176,7 @@ TEST_CASE("renewal state is default when none and round trips every field", "[st
     sparse.lastResult = "success";
     sparse.lastAttempt = at();
     REQUIRE(store.saveRenewalState("a.example", sparse).ok());
-    CHECK_THAT(slurp(file), Catch::Contains("\"ariWindowStart\": null"));
+    CHECK_THAT(slurp(file), !Catch::Contains("ariWindowStart")); // defaults are left out
     out = store.loadRenewalState("a.example");
     REQUIRE(out.ok());
     requireSame(*out, sparse);
