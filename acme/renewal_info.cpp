@@ -4,6 +4,7 @@
 #include "acme/client.hpp"
 #include "acme/problem.hpp"
 #include "common/base64url.hpp"
+#include "common/rfc3339.hpp"
 #include "common/url.hpp"
 
 #include <algorithm>
@@ -14,52 +15,6 @@ namespace certkeep::acme {
 namespace chr = std::chrono;
 
 namespace {
-
-// Reads exactly `n` digits at `pos`; false when they are not all digits.
-bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
-    if (pos + n > s.size()) {
-        return false;
-    }
-    out = 0;
-    for (std::size_t i = pos; i < pos + n; ++i) {
-        if (s[i] < '0' || s[i] > '9') {
-            return false;
-        }
-        out = out * 10 + (s[i] - '0');
-    }
-    return true;
-}
-
-// Optional ".ddd" at `pos` as nanoseconds (digits beyond nanoseconds ignored); advances pos.
-bool fraction(std::string_view s, std::size_t& pos, chr::nanoseconds& out) {
-    out = chr::nanoseconds(0);
-    if (pos >= s.size() || s[pos] != '.') {
-        return true;
-    }
-    std::size_t start = ++pos;
-    long scale = 100000000;
-    for (; pos < s.size() && s[pos] >= '0' && s[pos] <= '9'; ++pos) {
-        out += chr::nanoseconds((s[pos] - '0') * scale);
-        scale /= 10;
-    }
-    return pos > start;
-}
-
-// "Z" or "+HH:MM"/"-HH:MM" ending the text at `pos`: the offset east of UTC.
-bool utcOffset(std::string_view s, std::size_t pos, chr::minutes& out) {
-    if (pos + 1 == s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
-        out = chr::minutes(0);
-        return true;
-    }
-    int h = 0;
-    int m = 0;
-    if (pos + 6 != s.size() || (s[pos] != '+' && s[pos] != '-') || s[pos + 3] != ':' ||
-        !digits(s, pos + 1, 2, h) || !digits(s, pos + 4, 2, m) || h > 23 || m > 59) {
-        return false;
-    }
-    out = chr::minutes(h * 60 + m) * (s[pos] == '-' ? -1 : 1);
-    return true;
-}
 
 // Printable http(s) URL of bounded length, or "" (server text is untrusted).
 std::string cleanUrl(const std::string& url) {
@@ -82,37 +37,10 @@ std::optional<TimePoint> windowTime(const nlohmann::json& window, const char* ke
     if (it == window.end() || !it->is_string()) {
         return std::nullopt;
     }
-    return parseRfc3339Time(it->get<std::string>());
+    return parseRfc3339(it->get<std::string>());
 }
 
 } // namespace
-
-std::optional<TimePoint> parseRfc3339Time(std::string_view s) {
-    int y = 0;
-    int mo = 0;
-    int d = 0;
-    int h = 0;
-    int mi = 0;
-    int sec = 0;
-    bool shape = s.size() > 19 && digits(s, 0, 4, y) && s[4] == '-' && digits(s, 5, 2, mo) &&
-                 s[7] == '-' && digits(s, 8, 2, d) && (s[10] == 'T' || s[10] == 't') &&
-                 digits(s, 11, 2, h) && s[13] == ':' && digits(s, 14, 2, mi) && s[16] == ':' &&
-                 digits(s, 17, 2, sec);
-    chr::year_month_day ymd{chr::year{y}, chr::month{unsigned(mo)}, chr::day{unsigned(d)}};
-    // Years outside 1900-2200 are refused: system_clock's nanoseconds overflow near 2262.
-    if (!shape || !ymd.ok() || y < 1900 || y > 2200 || h > 23 || mi > 59 || sec > 60) {
-        return std::nullopt;
-    }
-    std::size_t pos = 19;
-    chr::nanoseconds frac{};
-    chr::minutes east{};
-    if (!fraction(s, pos, frac) || !utcOffset(s, pos, east)) {
-        return std::nullopt;
-    }
-    auto t =
-        chr::sys_days{ymd} + chr::hours(h) + chr::minutes(mi) + chr::seconds(sec) + frac - east;
-    return chr::time_point_cast<TimePoint::duration>(t);
-}
 
 bool isAriCertId(std::string_view certId) {
     std::size_t dot = certId.find('.');

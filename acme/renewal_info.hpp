@@ -37,10 +37,6 @@ inline constexpr std::size_t kMaxRenewalInfoBytes = 64 * 1024;
 Result<RenewalInfo> parseRenewalInfo(const std::string& body, long retryAfterSeconds,
                                      const std::string& url);
 
-// RFC 3339 §5.6 date-time ("2025-01-02T04:00:00Z", fractions of a second and +hh:mm/-hh:mm
-// offsets allowed); nullopt otherwise.
-std::optional<TimePoint> parseRfc3339Time(std::string_view text);
-
 // True when `certId` has the shape of §4.1: two non-empty base64url parts joined by one ".".
 bool isAriCertId(std::string_view certId);
 

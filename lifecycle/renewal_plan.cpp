@@ -1,8 +1,8 @@
 #include "lifecycle/renewal_plan.hpp"
 
 #include "acme/renewal_info.hpp"
+#include "common/rfc3339.hpp"
 #include "lifecycle/renewal_state.hpp"
-#include "store/rfc3339.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -34,8 +34,8 @@ LiveMeta parseMeta(int version, const std::string& metaJson) {
         auto it = doc.find(key);
         return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
-    auto nb = store::parseRfc3339(text("not_before"));
-    auto na = store::parseRfc3339(text("not_after"));
+    auto nb = parseRfc3339(text("not_before"));
+    auto na = parseRfc3339(text("not_after"));
     if (nb && na && *nb < *na) {
         m.facts = CertFacts{*nb, *na, version, text("ari_cert_id")};
     }

@@ -1,8 +1,8 @@
 // (De)serialisation of the store's records with nlohmann/json; its exceptions stop here.
 #include "store/records_json.hpp"
 
+#include "common/rfc3339.hpp"
 #include "store/key_access.hpp"
-#include "store/rfc3339.hpp"
 
 #include <nlohmann/json.hpp>
 

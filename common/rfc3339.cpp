@@ -1,10 +1,10 @@
 // RFC 3339 §5.6 timestamps, by hand: GCC 12 has the calendar types but not std::chrono::parse.
-#include "store/rfc3339.hpp"
+#include "common/rfc3339.hpp"
 
 #include <chrono>
 #include <cstdio>
 
-namespace certkeep::store {
+namespace certkeep {
 
 namespace chr = std::chrono;
 
@@ -92,7 +92,8 @@ std::optional<TimePoint> parseRfc3339(std::string_view s) {
                  digits(s, 11, 2, h) && s[13] == ':' && digits(s, 14, 2, mi) && s[16] == ':' &&
                  digits(s, 17, 2, sec);
     chr::year_month_day ymd{chr::year{y}, chr::month{unsigned(mo)}, chr::day{unsigned(d)}};
-    if (!shape || !ymd.ok() || h > 23 || mi > 59 || sec > 59) {
+    // A leap second (:60) is taken; years outside 1900-2200 are not (nanosecond overflow).
+    if (!shape || !ymd.ok() || y < 1900 || y > 2200 || h > 23 || mi > 59 || sec > 60) {
         return std::nullopt;
     }
     size_t pos = 19;
@@ -106,4 +107,4 @@ std::optional<TimePoint> parseRfc3339(std::string_view s) {
     return chr::time_point_cast<TimePoint::duration>(t);
 }
 
-} // namespace certkeep::store
+} // namespace certkeep

@@ -1,11 +1,11 @@
 // RFC 3339 timestamps as the store writes and reads them.
-#include "store/rfc3339.hpp"
+#include "common/rfc3339.hpp"
 
 #include <catch2/catch.hpp>
 
-using certkeep::store::formatRfc3339;
-using certkeep::store::parseRfc3339;
-using certkeep::store::TimePoint;
+using certkeep::formatRfc3339;
+using certkeep::parseRfc3339;
+using certkeep::TimePoint;
 namespace chr = std::chrono;
 
 static TimePoint utc(int y, unsigned m, unsigned d, int h, int mi, int s) {
@@ -13,7 +13,7 @@ static TimePoint utc(int y, unsigned m, unsigned d, int h, int mi, int s) {
            chr::minutes(mi) + chr::seconds(s);
 }
 
-TEST_CASE("formatRfc3339 writes UTC with a fraction only when there is one", "[store][time]") {
+TEST_CASE("formatRfc3339 writes UTC with a fraction only when there is one", "[time]") {
     CHECK(formatRfc3339(utc(2026, 1, 2, 3, 4, 5)) == "2026-01-02T03:04:05Z");
     CHECK(formatRfc3339(utc(2026, 1, 2, 3, 4, 5) + chr::milliseconds(250)) ==
           "2026-01-02T03:04:05.25Z");
@@ -22,7 +22,7 @@ TEST_CASE("formatRfc3339 writes UTC with a fraction only when there is one", "[s
           "1969-12-31T23:59:59.5Z");
 }
 
-TEST_CASE("parseRfc3339 reads what formatRfc3339 writes, and offsets", "[store][time]") {
+TEST_CASE("parseRfc3339 reads what formatRfc3339 writes, and offsets", "[time]") {
     for (TimePoint t : {utc(2026, 1, 2, 3, 4, 5), TimePoint{}, utc(2024, 2, 29, 23, 59, 59),
                         utc(1999, 12, 31, 0, 0, 0) + chr::nanoseconds(1),
                         utc(1960, 6, 1, 12, 0, 0) + chr::microseconds(7)}) {
@@ -38,12 +38,13 @@ TEST_CASE("parseRfc3339 reads what formatRfc3339 writes, and offsets", "[store][
           utc(2026, 1, 2, 3, 4, 5) + chr::nanoseconds(123456789));
 }
 
-TEST_CASE("parseRfc3339 refuses anything else", "[store][time]") {
+TEST_CASE("parseRfc3339 refuses anything else", "[time]") {
     for (const char* bad :
          {"", "2026-01-02", "2026-01-02T03:04:05", "2026-01-02 03:04:05Z", "2026-13-02T03:04:05Z",
           "2026-02-29T03:04:05Z", "2026-01-02T24:00:00Z", "2026-01-02T03:60:00Z",
           "2026-01-02T03:04:05.Z", "2026-01-02T03:04:05+0200", "2026-01-02T03:04:05Zjunk",
-          "+026-01-02T03:04:05Z", "2026-01-02T03:04:05+02:00:00", "yesterday"}) {
+          "+026-01-02T03:04:05Z", "2026-01-02T03:04:05+02:00:00", "yesterday",
+          "9999-01-02T04:00:00Z", "1899-12-31T23:59:59Z", "2026-01-02T04:00:61Z"}) {
         INFO(bad);
         CHECK_FALSE(parseRfc3339(bad).has_value());
     }
