@@ -246,6 +246,9 @@ IssueOptions issueOptionsFor(Services& services, const ManagedCertificate& cert,
     }
     // Re-checked with the lock held: another run may have renewed it meanwhile.
     io.stillNeeded = [&services, &cert, &options]() -> Result<bool> {
+        if (options.dryRun) {
+            return true; // stores nothing, and an ARI window it used was not kept to re-read
+        }
         auto again = planCertificate(services, nullptr, cert, options.force);
         if (!again) {
             return again.takeError();
@@ -414,7 +417,8 @@ RenewReport renewCertificates(Services& services,
             failReport(r, ctx.error());
             return;
         }
-        auto plan = planCertificate(*(*ctx)->services, (*ctx)->ari.get(), *certs[i], options.force);
+        auto plan = planCertificate(*(*ctx)->services, (*ctx)->ari.get(), *certs[i], options.force,
+                                    options.dryRun);
         if (!plan) {
             failReport(r, plan.error());
             return;

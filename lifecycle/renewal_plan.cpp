@@ -78,7 +78,7 @@ Result<std::string> liveCertId(Services& services, const std::string& name, cons
 
 // Refreshes the ARI window of a live certificate when it is stale; failures are notes.
 void refreshAri(Services& services, AriSource& ari, const ManagedCertificate& cert,
-                const LiveMeta& meta, Plan& plan) {
+                const LiveMeta& meta, Plan& plan, bool dryRun) {
     auto now = services.clock.wallNow();
     auto certId = liveCertId(services, cert.spec.name, meta);
     if (!certId) {
@@ -103,7 +103,7 @@ void refreshAri(Services& services, AriSource& ari, const ManagedCertificate& ce
     const acme::RenewalInfo& window = **info;
     static DefaultRandom fallback; // only when the caller gave none (tests do)
     Random& random = services.random != nullptr ? *services.random : fallback;
-    auto updated = updateRenewalState(services, cert.spec.name, [&](store::RenewalState& s) {
+    auto apply = [&](store::RenewalState& s) {
         bool moved = s.ariCertId != *certId || s.ariWindowStart != window.start ||
                      s.ariWindowEnd != window.end || !s.ariChosen;
         s.ariCertId = *certId;
@@ -113,8 +113,12 @@ void refreshAri(Services& services, AriSource& ari, const ManagedCertificate& ce
         if (moved) {
             s.ariChosen = pickInWindow(window.start, window.end, random);
         }
-    });
-    if (updated) {
+    };
+    if (dryRun) {
+        apply(plan.state); // decided on, not kept
+        return;
+    }
+    if (auto updated = updateRenewalState(services, cert.spec.name, apply)) {
         plan.state = *updated;
     }
 }
@@ -192,7 +196,7 @@ Result<std::optional<acme::RenewalInfo>> AriSource::fetch(const std::string& ser
 }
 
 Result<Plan> planCertificate(Services& services, AriSource* ari, const ManagedCertificate& cert,
-                             bool force) {
+                             bool force, bool dryRun) {
     Plan plan;
     auto state = services.store.loadRenewalState(cert.spec.name);
     if (!state) {
@@ -211,7 +215,7 @@ Result<Plan> planCertificate(Services& services, AriSource* ari, const ManagedCe
         plan.changed = !sameSet(meta.identifiers, cert.settings.identifiers) ||
                        (!meta.keyType.empty() && meta.keyType != cert.settings.keyType);
         if (ari != nullptr && plan.live && !force && !plan.changed) {
-            refreshAri(services, *ari, cert, meta, plan);
+            refreshAri(services, *ari, cert, meta, plan, dryRun);
         }
     }
     plan.decision =

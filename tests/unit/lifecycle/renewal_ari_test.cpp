@@ -246,3 +246,26 @@ TEST_CASE("renew --parallel 4: the workers share one GET of the directory for AR
     }
     CHECK(ariGets == 8); // one window per certificate
 }
+
+TEST_CASE("renew --dry-run decides on the ARI window but keeps nothing of it",
+          "[lifecycle][renewal][ari]") {
+    Harness h;
+    auto cert = ariCertificate(h, 0.1);
+    auto now = h.clock.wallNow();
+    h.options.dryRun = true;
+    auto before = h.state("site");
+
+    h.server.renewalWindows[kCertId] = window(now + hours(24 * 30), now + hours(24 * 32));
+    CHECK(reportOf(h.renew({cert}), "site").result == RenewResult::NotDue);
+    h.server.renewalWindows[kCertId] = window(now - hours(48), now - hours(24));
+    auto second = h.renew({cert});
+    INFO(reportOf(second, "site").message);
+    CHECK(reportOf(second, "site").result == RenewResult::DryRun);
+
+    CHECK(ariFetches(h) == 2);
+    auto after = h.state("site");
+    CHECK(after.ariCertId == before.ariCertId);
+    CHECK_FALSE(after.ariWindowStart.has_value());
+    CHECK_FALSE(after.ariRetryAfter.has_value());
+    CHECK(h.live("site").number == 2);
+}
