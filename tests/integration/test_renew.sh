@@ -54,6 +54,19 @@ ck_expect_rc 0
 ck_expect_out_contains "0 renewed"
 [[ $(orders) == "$before" ]] || ck_fail "a renew with nothing due placed an order"
 
+# The ARI certificate ID (RFC 9773 §4.1) kept with the version, from a real CA's certificate:
+# base64url(AKI keyIdentifier) "." base64url(DER serial), computed here with openssl.
+b64url() { tr -d '\n' | basenc --base16 -d | basenc --base64url -w0 | tr -d '='; }
+aki=$(openssl x509 -in "$state/live/a.test/cert.pem" -noout -ext authorityKeyIdentifier |
+    grep -oE '([0-9A-F]{2}:)+[0-9A-F]{2}' | head -n 1 | tr -d ':')
+sn=$(openssl x509 -in "$state/live/a.test/cert.pem" -noout -serial | cut -d= -f2)
+((${#sn} % 2 == 0)) || sn="0$sn"
+[[ $sn =~ ^[89A-F] ]] && sn="00$sn" # DER INTEGER: a leading 00 keeps it positive
+want_id="$(b64url <<<"$aki").$(b64url <<<"$sn")"
+[[ -n "$aki" ]] || ck_fail "Pebble's certificate has no Authority Key Identifier"
+grep -qF "\"ari_cert_id\": \"$want_id\"" "$state/live/a.test/meta.json" ||
+    ck_fail "meta.json does not hold the ARI certificate ID $want_id: $(cat "$state/live/a.test/meta.json")"
+
 # --- 2. --force renews with the stored settings (server, listen address, hook) -----------------
 : >"$HOOK_LOG"
 old=$(serial a.test)
