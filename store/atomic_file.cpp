@@ -1,6 +1,7 @@
 // Every durable write of the store goes through here, relative to a directory descriptor.
 #include "store/atomic_file.hpp"
 
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <fcntl.h>
@@ -87,20 +88,36 @@ Result<std::optional<std::string>> readFile(const DirFd& dir, const std::string&
     return std::optional<std::string>(std::move(*content));
 }
 
-// Store files are replaced by rename, never changed in place: once the size fstat reported is
-// read and a read came back short, the file is complete (one read(2) for a small file).
+// Store files are replaced by rename, never changed in place. The first read(2) asks for more
+// than any record holds: Linux returns less from a regular file only at its end, so a record is
+// one read and no fstat (renew reads three per certificate, for thousands of them). Nothing
+// read, or a full buffer: fstat tells an empty file from a FIFO or a device, and gives the size
+// of a large file.
 Result<std::string> readOpenedFile(const UniqueFd& fd, const DirFd& dir, const std::string& name) {
+    constexpr size_t kFirstRead = 16384;
+    thread_local std::array<char, kFirstRead> first;
+    ssize_t n = 0;
+    do {
+        n = ::read(fd.get(), first.data(), first.size());
+    } while (n < 0 && errno == EINTR);
+    if (n > 0 && static_cast<size_t>(n) < first.size()) {
+        return std::string(first.data(), static_cast<size_t>(n));
+    }
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
         return fail(ErrorKind::Config, dir.pathOf(name).string() + " is not a regular file");
     }
-    std::string out(static_cast<size_t>(st.st_size) + 1, '\0');
-    size_t done = 0;
+    if (n < 0) {
+        return ioError("reading", dir.pathOf(name), errno);
+    }
+    std::string out(first.data(), static_cast<size_t>(n));
+    size_t done = out.size();
+    out.resize(std::max(static_cast<size_t>(st.st_size), done) + 1);
     for (;;) {
         if (done == out.size()) {
             out.resize(out.size() * 2);
         }
-        ssize_t n = ::read(fd.get(), out.data() + done, out.size() - done);
+        n = ::read(fd.get(), out.data() + done, out.size() - done);
         if (n < 0 && errno == EINTR) {
             continue;
         }

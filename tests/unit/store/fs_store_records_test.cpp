@@ -4,6 +4,7 @@
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
+#include <sys/stat.h>
 
 using certkeep::ErrorKind;
 using certkeep::Status;
@@ -318,4 +319,33 @@ TEST_CASE("a record that cannot be JSON is refused, not mangled", "[store][recor
     auto saved = store.saveSettings("a.example", s);
     REQUIRE_FALSE(saved.ok());
     CHECK_FALSE(present(tmp.path() / "state" / "a.example" / "settings.json"));
+}
+
+TEST_CASE("records are read whole whatever their size; a FIFO in their place is refused",
+          "[store][records]") {
+    TempDir tmp;
+    FsStore store(tmp.path());
+    CertSettings big;
+    for (int i = 0; i < 2000; ++i) { // about 60 KiB: more than one read(2) of the first buffer
+        big.identifiers.push_back("dns:host-" + std::to_string(i) + ".example.com");
+    }
+    REQUIRE(store.saveSettings("a.example", big).ok());
+    fs::path file = tmp.path() / "state" / "a.example" / "settings.json";
+    REQUIRE(fs::file_size(file) > 32768);
+    auto back = store.loadSettings("a.example");
+    REQUIRE(back.ok());
+    REQUIRE(back->has_value());
+    CHECK((*back)->identifiers == big.identifiers);
+
+    writeText(file, "");
+    auto empty = store.loadSettings("a.example");
+    REQUIRE_FALSE(empty.ok());
+    CHECK(empty.error().kind == ErrorKind::Config);
+
+    fs::remove(file);
+    REQUIRE(::mkfifo(file.c_str(), 0600) == 0);
+    auto fifo = store.loadSettings("a.example");
+    REQUIRE_FALSE(fifo.ok());
+    CHECK(fifo.error().kind == ErrorKind::Config);
+    CHECK_THAT(fifo.error().message, Catch::Contains("not a regular file"));
 }
