@@ -66,7 +66,8 @@ struct Plan {
 };
 
 // Reads the store (no keys), refreshes the ARI window when it is stale (saving it in the
-// renewal state, except in a dry run, which writes nothing) and decides. ARI failures are notes, never fatal: the lifetime rule applies.
+// renewal state, except in a dry run, which writes nothing) and decides. ARI failures are notes,
+// never fatal: the lifetime rule applies.
 Result<Plan> planCertificate(Services& services, AriSource* ari, const ManagedCertificate& cert,
                              bool force, bool dryRun = false);
 

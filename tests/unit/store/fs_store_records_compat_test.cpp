@@ -110,8 +110,8 @@ TEST_CASE("key access is stored as a group and an octal mode string", "[store][r
     REQUIRE(store.saveSettings("a.example", in).ok());
     fs::path file = tmp.path() / "state" / "a.example" / "settings.json";
     std::string text = slurp(file);
-    CHECK_THAT(text, Catch::Contains("\"group\": \"haproxy\"") &&
-                         Catch::Contains("\"mode\": \"0640\""));
+    CHECK_THAT(text,
+               Catch::Contains("\"group\": \"haproxy\"") && Catch::Contains("\"mode\": \"0640\""));
     // Members at their default are left out, and read back as the default.
     CHECK_THAT(text, !Catch::Contains("\"managed\"") && !Catch::Contains("\"webroot\""));
     in.managed = false;
