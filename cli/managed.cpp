@@ -30,6 +30,7 @@ Result<acme::Identifier> identifierFromKey(const std::string& key) {
 
 std::vector<std::string> identifierKeysOf(const std::vector<acme::Identifier>& ids) {
     std::vector<std::string> keys;
+    keys.reserve(ids.size());
     for (const auto& id : ids) {
         keys.push_back(id.type + ":" + id.value);
     }
@@ -203,13 +204,14 @@ Result<Overrides> overridesFrom(const po::variables_map& vm, const GlobalOptions
             continue;
         }
         for (const auto& prog : vm[key].as<std::vector<std::string>>()) {
+            std::string option = "--" + key;
             if (prog.empty()) {
-                return fail(ErrorKind::Usage, "--" + key + " is empty: give the program's path");
+                return fail(ErrorKind::Usage, option + " is empty: give the program's path");
             }
             if (prog.find('/') != std::string::npos && ::access(prog.c_str(), X_OK) != 0) {
-                return fail(ErrorKind::Usage, "--" + key + " " + prog +
-                                                  ": not an executable file (a hook is a program "
-                                                  "path, not a shell command)");
+                option.append(" ").append(prog).append(
+                    ": not an executable file (a hook is a program path, not a shell command)");
+                return fail(ErrorKind::Usage, option);
             }
             o.hooks[event].push_back({prog});
         }
@@ -300,8 +302,9 @@ Result<lifecycle::ManagedCertificate> managedWith(const std::string& name,
     for (const auto& key : settings.identifiers) {
         auto id = identifierFromKey(key);
         if (!id) {
-            return fail(ErrorKind::Config, name + ": stored identifier \"" + key +
-                                               "\" is invalid: " + id.error().message);
+            std::string message = name;
+            message.append(": stored identifier \"").append(key).append("\" is invalid: ");
+            return fail(ErrorKind::Config, message.append(id.error().message));
         }
         m.spec.identifiers.push_back(*id);
     }
@@ -442,8 +445,9 @@ Result<ManagedSet> managedCertificates(store::Store& store, const config::Config
                 : std::find(set.removed.begin(), set.removed.end(), name) != set.removed.end()
                     ? " is no longer managed (certkeep remove)"
                     : " is neither stored nor declared in the config file";
-            return fail(ErrorKind::Usage,
-                        "--name " + name + ": certificate \"" + name + "\"" + why);
+            std::string message = "--name ";
+            message.append(name).append(": certificate \"").append(name).append("\"").append(why);
+            return fail(ErrorKind::Usage, message);
         }
     }
     return set;

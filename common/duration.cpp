@@ -18,7 +18,7 @@ long long unitSeconds(char unit) {
     case 'd':
         return 86400;
     case 'w':
-        return 7 * 86400;
+        return 7LL * 86400;
     default:
         return 0;
     }
@@ -77,7 +77,7 @@ std::string formatDuration(std::chrono::seconds d) {
     std::string out;
     for (char unit : {'d', 'h', 'm', 's'}) {
         long long u = unitSeconds(unit);
-        if (s >= u) {
+        if (u > 0 && s >= u) {
             out += std::to_string(s / u) + unit;
             s %= u;
         }

@@ -52,17 +52,19 @@ Status checkTrustedFile(const std::string& path, const std::string& what) {
     while (true) {
         struct stat st {};
         if (::stat(current.c_str(), &st) != 0) {
-            return fail(ErrorKind::Config, what + " " + path + ": cannot check " + current + ": " +
-                                               std::strerror(errno));
+            std::string message = what;
+            message.append(" ").append(path).append(": cannot check ").append(current);
+            message.append(": ").append(std::strerror(errno));
+            return fail(ErrorKind::Config, message);
         }
         if (std::string why = distrust(current, st, isTarget); !why.empty()) {
-            std::string prefix = what + " " + path;
-            if (!isTarget) {
-                prefix += " is not safe: the directory ";
+            std::string message = what;
+            if (isTarget) {
+                message.append(" ").append(why);
             } else {
-                prefix = what + " ";
+                message.append(" ").append(path).append(" is not safe: the directory ").append(why);
             }
-            return fail(ErrorKind::Config, prefix + why);
+            return fail(ErrorKind::Config, message);
         }
         if (current == "/") {
             return {};
