@@ -35,20 +35,14 @@ export CERTKEEP_SOURCE_DIR=$repo
 
 # shellcheck source=tests/integration/lib.sh
 source tests/integration/lib.sh
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 ck_setup
 CK_NONCEREJECT=0 ck_start_pebble PEBBLE_VA_NOSLEEP=1
 echo "bench: Pebble at $CK_DIR_URL, HTTP-01 on port $CK_HTTP_PORT, $runs issuances per client" >&2
 
 declare -A row=()
 failures=0
-
-# median: prints the median of the numbers on stdin.
-median() {
-    sort -g | awk '{ v[NR] = $1 } END {
-        if (NR == 0) { print "-"; exit }
-        m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-        print m }'
-}
 
 # measure CLIENT I COMMAND...: runs one measured issuance; appends "wall rss_kib requests" to
 # $CK_TMP/CLIENT.results. Returns non-zero (and shows the log) if the client failed.

@@ -71,6 +71,8 @@ fi
 
 # shellcheck source=tests/integration/lib.sh
 source tests/integration/lib.sh
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 ck_setup
 CK_NONCEREJECT=0 ck_start_pebble PEBBLE_VA_NOSLEEP=1 PEBBLE_AUTHZREUSE=0
 export REQUESTS_CA_BUNDLE=$CK_CA_BUNDLE # certbot's trust
@@ -80,14 +82,6 @@ echo "renew_bench: Pebble at $CK_DIR_URL, HTTP-01 on port $CK_HTTP_PORT, $runs r
 
 rows=()
 failures=0
-
-# median: prints the median of the numbers on stdin.
-median() {
-    sort -g | awk '{ v[NR] = $1 } END {
-        if (NR == 0) { print "-"; exit }
-        m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-        print m }'
-}
 
 # measure LABEL CHECK COMMAND...: one timed run of COMMAND; CHECK is a function given the log
 # file that says whether the output is the expected one. Appends "wall rss_kib requests cpu" to
