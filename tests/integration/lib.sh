@@ -408,6 +408,14 @@ ck_count_requests() {
         "$CK_PEBBLE_LOG" | { grep -cE -- "${pattern:-.}" || true; }
 }
 
+# Authorizations Pebble holds now. Even with PEBBLE_AUTHZREUSE=0 Pebble reuses a valid one for
+# about 1 identifier in 100 (it reuses unless rand.Intn(100) > percent), so a test that expects
+# validations counts the authorizations an order added instead of assuming one per identifier.
+ck_pebble_authzs() {
+    sed -n 's/^Pebble .* There are now \([0-9]*\) authorizations in the db$/\1/p' "$CK_PEBBLE_LOG" |
+        tail -n 1 | { read -r n && echo "$n" || echo 0; }
+}
+
 # Adds a TXT record / clears TXT records at HOST (FQDN, trailing dot optional) in challtestsrv.
 ck_dns_set_txt() {
     curl -sf -m 5 -o /dev/null "$CK_CHALLTEST_MGMT/set-txt" \

@@ -47,7 +47,7 @@ declare -A old
 for n in "${names[@]}"; do old[$n]=$(serial "$n"); done
 
 # --- renew --force renews both with what was stored --------------------------------------------
-chal_before=$(ck_count_requests '^POST /chalZ/')
+chal_before=$(ck_count_requests '^POST /chalZ/') authz_before=$(ck_pebble_authzs)
 ck_run --state-dir "$state" --ca-bundle "$CK_CA_BUNDLE" renew --force
 ck_expect_rc 0
 ck_expect_out_contains "${#names[@]} renewed, 0 failed"
@@ -57,8 +57,10 @@ for n in "${names[@]}"; do
 done
 check_ip_cert v4 127.0.0.1
 $have_v6 && check_ip_cert v6 0:0:0:0:0:0:0:1
-# Validated again (no authorization reuse): one HTTP-01 challenge answered per identifier.
+# Validated again: one HTTP-01 challenge answered per new authorization (see ck_pebble_authzs).
+fresh=$(($(ck_pebble_authzs) - authz_before))
+((fresh >= 1)) || ck_fail "renew's orders had no new authorization for the IP identifiers"
 chals=$(($(ck_count_requests '^POST /chalZ/') - chal_before))
-((chals >= ${#names[@]})) || ck_fail "renew answered $chals challenges for ${#names[@]} IP identifiers"
+((chals >= fresh)) || ck_fail "renew answered $chals challenges for $fresh new IP authorizations"
 ck_assert_port_free "$CK_HTTP_PORT"
 ck_log "ok"
