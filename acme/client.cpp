@@ -23,6 +23,12 @@ Clock& Client::clock() const {
     return options_.clock != nullptr ? *options_.clock : systemClock();
 }
 
+Result<HttpResponse> Client::exchange(Endpoint endpoint, const HttpRequest& request) {
+    auto response = transport_.send(request);
+    countExchange(options_.counters, endpoint, response);
+    return response;
+}
+
 void Client::keepNonce(const HttpResponse& response) {
     std::string nonce = response.header("replay-nonce");
     if (!nonce.empty()) {
@@ -51,7 +57,7 @@ Status Client::loadDirectory(const std::string& url) {
         return st;
     }
     log("GET " + displayUrl(url));
-    auto response = transport_.send({"GET", url, "", "", "application/json"});
+    auto response = exchange(Endpoint::Directory, {"GET", url, "", "", "application/json"});
     if (!response) {
         return response.takeError();
     }
@@ -80,7 +86,7 @@ Result<std::string> Client::nextNonce() {
         return st.takeError();
     }
     log("HEAD " + displayUrl(directory_.newNonce));
-    auto response = transport_.send({"HEAD", directory_.newNonce, "", "", ""});
+    auto response = exchange(Endpoint::NewNonce, {"HEAD", directory_.newNonce, "", "", ""});
     if (!response) {
         return response.takeError();
     }
@@ -109,7 +115,8 @@ Error badNonceExhausted(const HttpResponse& response, const std::string& url,
 } // namespace
 
 // §6.2: one signed request with a fresh nonce; kid of the account unless the options say jwk.
-Result<HttpResponse> Client::postOnce(const std::string& url, const std::optional<json>& payload,
+Result<HttpResponse> Client::postOnce(Endpoint endpoint, const std::string& url,
+                                      const std::optional<json>& payload,
                                       const PostOptions& options) {
     auto nonce = nextNonce();
     if (!nonce) {
@@ -126,7 +133,7 @@ Result<HttpResponse> Client::postOnce(const std::string& url, const std::optiona
     }
     log("POST " + displayUrl(url) + (payload ? "" : " (POST-as-GET)"));
     auto response =
-        transport_.send({"POST", url, jws->dump(), "application/jose+json", options.accept});
+        exchange(endpoint, {"POST", url, jws->dump(), "application/jose+json", options.accept});
     if (!response) {
         return response.takeError();
     }
@@ -138,8 +145,9 @@ Result<HttpResponse> Client::postOnce(const std::string& url, const std::optiona
 }
 
 // §6.2, §6.5: sign with a fresh nonce; on badNonce retry with the nonce from the error.
-Result<HttpResponse> Client::post(const std::string& url, const std::optional<json>& payload,
-                                  const std::string& what, const PostOptions& options) {
+Result<HttpResponse> Client::post(Endpoint endpoint, const std::string& url,
+                                  const std::optional<json>& payload, const std::string& what,
+                                  const PostOptions& options) {
     if (auto st = requireHttps("the URL to POST to (" + what + ")", url); !st) {
         return st.takeError();
     }
@@ -147,7 +155,7 @@ Result<HttpResponse> Client::post(const std::string& url, const std::optional<js
         return fail(ErrorKind::Internal, what + ": no account URL to sign with");
     }
     for (int attempt = 0;; ++attempt) {
-        auto response = postOnce(url, payload, options);
+        auto response = postOnce(endpoint, url, payload, options);
         if (!response || (response->status >= 200 && response->status < 300) ||
             std::count(options.passStatuses.begin(), options.passStatuses.end(),
                        response->status) != 0) {
@@ -190,7 +198,8 @@ Result<Account> accountFrom(const HttpResponse& response, const std::string& wha
 // §7.3.1: onlyReturnExisting looks the account up by its key.
 Result<Account> Client::findAccount() {
     json payload = {{"onlyReturnExisting", true}};
-    auto response = post(directory_.newAccount, payload, "looking up the account", jwkPost());
+    auto response = post(Endpoint::NewAccount, directory_.newAccount, payload,
+                         "looking up the account", jwkPost());
     if (!response) {
         const Error& e = response.error();
         if (e.problem && e.problem->shortType() == "accountDoesNotExist") {
@@ -223,7 +232,8 @@ Result<Account> Client::newAccount(const NewAccountRequest& request) {
         }
         payload["externalAccountBinding"] = *eab;
     }
-    auto response = post(directory_.newAccount, payload, "creating the account", jwkPost());
+    auto response = post(Endpoint::NewAccount, directory_.newAccount, payload,
+                         "creating the account", jwkPost());
     if (!response) {
         return response.takeError();
     }
@@ -236,7 +246,7 @@ Result<Account> Client::newAccount(const NewAccountRequest& request) {
 
 // §7.3.2: POST-as-GET the account URL.
 Result<Account> Client::fetchAccount() {
-    auto response = post(accountUrl_, std::nullopt, "fetching the account");
+    auto response = post(Endpoint::Account, accountUrl_, std::nullopt, "fetching the account");
     if (!response) {
         return response.takeError();
     }

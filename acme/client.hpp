@@ -5,9 +5,11 @@
 #include "acme/crypto/jws.hpp"
 #include "acme/nonce_pool.hpp"
 #include "acme/renewal_info.hpp"
+#include "acme/request_metrics.hpp"
 #include "acme/transport.hpp"
 #include "acme/types.hpp"
 #include "common/clock.hpp"
+#include "common/counters.hpp"
 #include "common/result.hpp"
 
 #include <chrono>
@@ -25,6 +27,9 @@ struct ClientOptions {
     std::chrono::seconds pollDeadline{180};      // overall deadline of one wait
     Clock* clock = nullptr;                      // nullptr = systemClock(); a fake in tests
     std::function<void(const std::string&)> log; // -v output; never gets secrets
+    // Every exchange and problem document counted here (request_metrics.hpp); nullptr = not
+    // counted. Must outlive the client.
+    Counters* counters = nullptr;
 };
 
 // RFC 8555 §7.4 newOrder, with RFC 9773 §5 `replaces` and the draft-ietf-acme-profiles profile.
@@ -120,16 +125,20 @@ class Client {
 
     // Signed POST with badNonce retries (§6.5); payload nullopt = POST-as-GET (§6.3).
     // Refuses a URL that is not https. Non-2xx responses become errors described with `what`;
-    // an exhausted badNonce retry says how many nonces the CA rejected in a row.
-    Result<HttpResponse> post(const std::string& url, const std::optional<nlohmann::json>& payload,
-                              const std::string& what, const PostOptions& options = {});
+    // an exhausted badNonce retry says how many nonces the CA rejected in a row. Each exchange
+    // (every retry too) is counted under `endpoint`, the role of `url`.
+    Result<HttpResponse> post(Endpoint endpoint, const std::string& url,
+                              const std::optional<nlohmann::json>& payload, const std::string& what,
+                              const PostOptions& options = {});
 
   private:
     Result<std::string> nextNonce();
     // One signed POST, no retry: the response whatever its status.
-    Result<HttpResponse> postOnce(const std::string& url,
+    Result<HttpResponse> postOnce(Endpoint endpoint, const std::string& url,
                                   const std::optional<nlohmann::json>& payload,
                                   const PostOptions& options);
+    // One HTTP exchange through the transport, counted under `endpoint`.
+    Result<HttpResponse> exchange(Endpoint endpoint, const HttpRequest& request);
     void keepNonce(const HttpResponse& response);
     void log(const std::string& line) const;
     [[nodiscard]] Clock& clock() const;

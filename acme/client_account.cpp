@@ -27,7 +27,7 @@ Error keyTakenError(const HttpResponse& response, const std::string& url) {
 // §7.3.2: POST {contact} to the account URL; the CA answers with the updated account.
 Result<Account> Client::updateAccount(const std::vector<std::string>& contact) {
     json payload{{"contact", contact}};
-    auto response = post(accountUrl_, payload, "updating the account");
+    auto response = post(Endpoint::Account, accountUrl_, payload, "updating the account");
     if (!response) {
         return response.takeError();
     }
@@ -37,7 +37,7 @@ Result<Account> Client::updateAccount(const std::vector<std::string>& contact) {
 // §7.3.6: POST {status: deactivated}; the answer must say the account is deactivated.
 Result<Account> Client::deactivateAccount() {
     json payload{{"status", "deactivated"}};
-    auto response = post(accountUrl_, payload, "deactivating the account");
+    auto response = post(Endpoint::Account, accountUrl_, payload, "deactivating the account");
     if (!response) {
         return response.takeError();
     }
@@ -71,7 +71,8 @@ Status Client::changeKey(const Signer& newKey) {
     }
     PostOptions options;
     options.passStatuses = {409};
-    auto response = post(directory_.keyChange, *inner, "changing the account key", options);
+    auto response = post(Endpoint::KeyChange, directory_.keyChange, *inner,
+                         "changing the account key", options);
     if (!response) {
         return response.takeError();
     }

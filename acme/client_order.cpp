@@ -61,7 +61,7 @@ Result<Order> Client::newOrder(const NewOrderRequest& request) {
     if (!request.profile.empty()) {
         payload["profile"] = request.profile;
     }
-    auto response = post(directory_.newOrder, payload, "creating the order");
+    auto response = post(Endpoint::NewOrder, directory_.newOrder, payload, "creating the order");
     if (!response) {
         return response.takeError();
     }
@@ -81,7 +81,7 @@ Result<Order> Client::newOrder(const NewOrderRequest& request) {
 
 // POST-as-GET an order by its URL (§7.1.3).
 Result<Order> Client::fetchOrder(const std::string& url) {
-    auto response = post(url, std::nullopt, "fetching the order");
+    auto response = post(Endpoint::Order, url, std::nullopt, "fetching the order");
     if (!response) {
         return response.takeError();
     }
@@ -90,7 +90,7 @@ Result<Order> Client::fetchOrder(const std::string& url) {
 
 // §7.5: POST-as-GET an authorization.
 Result<Authorization> Client::fetchAuthorization(const std::string& url) {
-    auto response = post(url, std::nullopt, "fetching an authorization");
+    auto response = post(Endpoint::Authz, url, std::nullopt, "fetching an authorization");
     if (!response) {
         return response.takeError();
     }
@@ -100,7 +100,7 @@ Result<Authorization> Client::fetchAuthorization(const std::string& url) {
 // §7.5.2: POST {status: deactivated}; the answer must say it is deactivated.
 Status Client::deactivateAuthorization(const std::string& url) {
     json payload{{"status", "deactivated"}};
-    auto response = post(url, payload, "deactivating an authorization");
+    auto response = post(Endpoint::Authz, url, payload, "deactivating an authorization");
     if (!response) {
         return response.takeError();
     }
@@ -118,8 +118,8 @@ Status Client::deactivateAuthorization(const std::string& url) {
 
 // §7.5.1: an empty JSON object tells the CA we are ready.
 Status Client::respondChallenge(const Challenge& challenge) {
-    auto response =
-        post(challenge.url, json::object(), "answering the " + challenge.type + " challenge");
+    auto response = post(Endpoint::Challenge, challenge.url, json::object(),
+                         "answering the " + challenge.type + " challenge");
     if (!response) {
         return response.takeError();
     }
@@ -130,12 +130,20 @@ Status Client::respondChallenge(const Challenge& challenge) {
 Result<Authorization> Client::waitAuthorization(const std::string& url) {
     auto deadline = clock().now() + options_.pollDeadline;
     for (int attempt = 0;; ++attempt) {
-        auto response = post(url, std::nullopt, "polling an authorization");
+        auto response = post(Endpoint::Authz, url, std::nullopt, "polling an authorization");
         if (!response) {
             return response.takeError();
         }
         auto authz = parseAuthorization(response->body, url);
-        if (!authz || authz->status != "pending") {
+        if (!authz) {
+            return authz;
+        }
+        if (authz->status != "pending") {
+            for (const auto& c : authz->challenges) { // why validation failed, for metrics
+                if (c.error) {
+                    countProblem(options_.counters, c.error->type);
+                }
+            }
             return authz;
         }
         if (clock().now() >= deadline) {
@@ -150,7 +158,7 @@ Result<Authorization> Client::waitAuthorization(const std::string& url) {
 // §7.4: POST {"csr": base64url(DER)} to finalize.
 Result<Order> Client::finalize(const Order& order, const std::string& csrDer) {
     json payload = {{"csr", base64urlEncode(csrDer)}};
-    auto response = post(order.finalize, payload, "finalizing the order");
+    auto response = post(Endpoint::Finalize, order.finalize, payload, "finalizing the order");
     if (!response) {
         return response.takeError();
     }
@@ -174,7 +182,7 @@ Result<Order> Client::waitOrder(const Order& order) {
                                                 std::to_string(options_.pollDeadline.count()) +
                                                 " s (order " + displayUrl(order.url) + ")");
         }
-        auto response = post(order.url, std::nullopt, "polling the order");
+        auto response = post(Endpoint::Order, order.url, std::nullopt, "polling the order");
         if (!response) {
             return response.takeError();
         }
@@ -192,7 +200,8 @@ Result<Order> Client::waitOrder(const Order& order) {
 Result<DownloadedChain> Client::downloadCertificate(const std::string& url) {
     PostOptions options;
     options.accept = "application/pem-certificate-chain";
-    auto response = post(url, std::nullopt, "downloading the certificate", options);
+    auto response =
+        post(Endpoint::Certificate, url, std::nullopt, "downloading the certificate", options);
     if (!response) {
         return response.takeError();
     }

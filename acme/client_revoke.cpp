@@ -58,7 +58,8 @@ Status Client::revokeCertificate(const std::string& certDer, std::optional<int> 
     if (reason) {
         payload["reason"] = *reason;
     }
-    auto response = post(directory_.revokeCert, payload, "revoking the certificate", options);
+    auto response = post(Endpoint::RevokeCert, directory_.revokeCert, payload,
+                         "revoking the certificate", options);
     if (!response) {
         return fail(revocationError(std::move(response).error()));
     }

@@ -98,7 +98,7 @@ Result<RenewalInfo> Client::fetchRenewalInfo(const std::string& certId) {
         return st.takeError();
     }
     log("GET " + displayUrl(url));
-    auto response = transport_.send({"GET", url, "", "", "application/json"});
+    auto response = exchange(Endpoint::RenewalInfo, {"GET", url, "", "", "application/json"});
     if (!response) {
         return response.takeError();
     }

@@ -16,13 +16,14 @@ namespace {
 constexpr int kBacklog = 64;
 
 // What the operator can do about a bind errno.
-std::string hintFor(int err) {
+std::string hintFor(int err, const ListenPurpose& purpose) {
+    std::string orElse = purpose.alternative.empty() ? "" : ", or " + purpose.alternative;
     switch (err) {
     case EADDRINUSE:
-        return " (stop the other server, or use --webroot)";
+        return " (stop the other server" + orElse + ")";
     case EACCES:
     case EPERM:
-        return " (ports below 1024 need root or CAP_NET_BIND_SERVICE, or use --webroot)";
+        return " (ports below 1024 need root or CAP_NET_BIND_SERVICE" + orElse + ")";
     case EADDRNOTAVAIL:
         return " (no local interface has this address)";
     default:
@@ -62,15 +63,17 @@ int boundPort(int fd) {
     return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
 }
 
-Unexpected cannotListen(const ListenAddress& addr, int err) {
-    return fail(ErrorKind::Local,
-                "cannot listen on " + formatListenAddress(addr) + " for HTTP-01: " +
-                    std::error_code(err, std::generic_category()).message() + hintFor(err));
+Unexpected cannotListen(const ListenAddress& addr, int err, const ListenPurpose& purpose) {
+    return fail(ErrorKind::Local, "cannot listen on " + formatListenAddress(addr) + " for " +
+                                      purpose.what + ": " +
+                                      std::error_code(err, std::generic_category()).message() +
+                                      hintFor(err, purpose));
 }
 
 // Host "": one AF_INET6 socket on in6addr_any with IPV6_V6ONLY=0 serves IPv6 and IPv4; on a
 // host without IPv6 (no AF_INET6 sockets, or :: not bindable) 0.0.0.0 serves IPv4 alone.
-Result<ListenSocket> openAllAddresses(const ListenAddress& addr, SocketFn makeSocket) {
+Result<ListenSocket> openAllAddresses(const ListenAddress& addr, SocketFn makeSocket,
+                                      const ListenPurpose& purpose) {
     sockaddr_in6 any6{};
     any6.sin6_family = AF_INET6;
     any6.sin6_addr = in6addr_any;
@@ -81,7 +84,7 @@ Result<ListenSocket> openAllAddresses(const ListenAddress& addr, SocketFn makeSo
         return ListenSocket{fd, AF_INET6, bound, true, formatListenAddress({"", bound})};
     }
     if (-fd != EAFNOSUPPORT && -fd != EADDRNOTAVAIL) {
-        return cannotListen(addr, -fd);
+        return cannotListen(addr, -fd, purpose);
     }
     sockaddr_in any4{};
     any4.sin_family = AF_INET;
@@ -89,7 +92,7 @@ Result<ListenSocket> openAllAddresses(const ListenAddress& addr, SocketFn makeSo
     any4.sin_port = htons(static_cast<uint16_t>(addr.port));
     fd = bindOne(makeSocket, reinterpret_cast<sockaddr*>(&any4), sizeof any4, true);
     if (fd < 0) {
-        return cannotListen(addr, -fd);
+        return cannotListen(addr, -fd, purpose);
     }
     int bound = boundPort(fd);
     return ListenSocket{fd, AF_INET, bound, false,
@@ -97,7 +100,8 @@ Result<ListenSocket> openAllAddresses(const ListenAddress& addr, SocketFn makeSo
 }
 
 // A named host or literal: the first of its addresses that binds; IPv6 stays IPv6-only.
-Result<ListenSocket> openNamedAddress(const ListenAddress& addr, SocketFn makeSocket) {
+Result<ListenSocket> openNamedAddress(const ListenAddress& addr, SocketFn makeSocket,
+                                      const ListenPurpose& purpose) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -105,8 +109,8 @@ Result<ListenSocket> openNamedAddress(const ListenAddress& addr, SocketFn makeSo
     addrinfo* list = nullptr;
     int gai = ::getaddrinfo(addr.host.c_str(), std::to_string(addr.port).c_str(), &hints, &list);
     if (gai != 0) {
-        return fail(ErrorKind::Local, "cannot listen on " + formatListenAddress(addr) +
-                                          " for HTTP-01: cannot resolve " + addr.host + ": " +
+        return fail(ErrorKind::Local, "cannot listen on " + formatListenAddress(addr) + " for " +
+                                          purpose.what + ": cannot resolve " + addr.host + ": " +
                                           ::gai_strerror(gai));
     }
     int err = EADDRNOTAVAIL;
@@ -121,7 +125,7 @@ Result<ListenSocket> openNamedAddress(const ListenAddress& addr, SocketFn makeSo
     }
     ::freeaddrinfo(list);
     if (out.fd < 0) {
-        return cannotListen(addr, err);
+        return cannotListen(addr, err, purpose);
     }
     out.shown = formatListenAddress({addr.host, out.port});
     return out;
@@ -129,11 +133,12 @@ Result<ListenSocket> openNamedAddress(const ListenAddress& addr, SocketFn makeSo
 
 } // namespace
 
-Result<ListenSocket> openListenSocket(const ListenAddress& addr, SocketFn makeSocket) {
+Result<ListenSocket> openListenSocket(const ListenAddress& addr, SocketFn makeSocket,
+                                      const ListenPurpose& purpose) {
     if (addr.host.empty()) {
-        return openAllAddresses(addr, makeSocket);
+        return openAllAddresses(addr, makeSocket, purpose);
     }
-    return openNamedAddress(addr, makeSocket);
+    return openNamedAddress(addr, makeSocket, purpose);
 }
 
 } // namespace certkeep::challenges

@@ -17,6 +17,13 @@ struct ListenSocket {
     std::string shown;      // what is bound, for people: "[::]:80 (IPv6 and IPv4)"
 };
 
+// What the socket is for, in error messages: "cannot listen on ... for HTTP-01: ... (stop the
+// other server, or use --webroot)".
+struct ListenPurpose {
+    std::string what = "HTTP-01";
+    std::string alternative = "use --webroot"; // "" = no alternative to suggest
+};
+
 // socket(2), replaceable so tests can simulate a host without IPv6.
 using SocketFn = int (*)(int domain, int type, int protocol);
 
@@ -25,6 +32,7 @@ using SocketFn = int (*)(int domain, int type, int protocol);
 // "0.0.0.0" is IPv4 only and "::" IPv6 only. Local error like "cannot listen on
 // 127.0.0.1:80 for HTTP-01: Address already in use (stop the other server, or use
 // --webroot)". The caller owns the descriptor.
-Result<ListenSocket> openListenSocket(const ListenAddress& addr, SocketFn makeSocket = &::socket);
+Result<ListenSocket> openListenSocket(const ListenAddress& addr, SocketFn makeSocket = &::socket,
+                                      const ListenPurpose& purpose = {});
 
 } // namespace certkeep::challenges

@@ -22,6 +22,8 @@ struct CommandDef {
     std::function<int(const Invocation&, Console&)> run;
     // Words after the command words it accepts as operands (`config check FILE`): 0 = none.
     std::size_t maxOperands = 0;
+    // Exit code for a bad command line: 2, except `check` (Nagios UNKNOWN, 3).
+    int usageExit = 2;
 };
 
 // Every command, in --help order.
@@ -38,5 +40,8 @@ CommandDef accountUpdateCommand();
 CommandDef accountDeactivateCommand();
 CommandDef revokeCommand();
 CommandDef configCheckCommand();
+CommandDef statusCommand();
+CommandDef checkCommand();
+CommandDef serveCommand();
 
 } // namespace certkeep::cli

@@ -20,6 +20,9 @@ enum ExitCode : int {
     kInternal = 70,   // a bug, or OpenSSL failed
 };
 
+// `check` speaks only Nagios plugin codes: 3 (UNKNOWN) for a bad command line too.
+inline constexpr int kNagiosUnknown = 3;
+
 int exitCodeFor(ErrorKind kind);
 
 } // namespace certkeep::cli

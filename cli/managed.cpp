@@ -160,7 +160,10 @@ void addHookOptions(po::options_description& d) {
         "post-hook", po::value<std::vector<std::string>>()->composing(),
         "program run once at the end, when something was renewed or failed")(
         "failure-hook", po::value<std::vector<std::string>>()->composing(),
-        "program run when a renewal failed");
+        "program run when a renewal failed")(
+        "alert-hook", po::value<std::vector<std::string>>()->composing(),
+        "program run (at most once a day) when a certificate within its warn threshold could "
+        "not be renewed");
 }
 
 Result<Overrides> overridesFrom(const po::variables_map& vm, const GlobalOptions& global) {
@@ -198,7 +201,7 @@ Result<Overrides> overridesFrom(const po::variables_map& vm, const GlobalOptions
             return fail(ErrorKind::Usage, "--verify " + *o.verify + ": " + hp.error().message);
         }
     }
-    for (const char* event : {"pre", "deploy", "post", "failure"}) {
+    for (const char* event : {"pre", "deploy", "post", "failure", "alert"}) {
         std::string key = std::string(event) + "-hook";
         if (vm.count(key) == 0U) {
             continue;
@@ -451,6 +454,15 @@ Result<ManagedSet> managedCertificates(store::Store& store, const config::Config
         }
     }
     return set;
+}
+
+void applyHookOverrides(ManagedSet& set, const Overrides& overrides) {
+    for (const auto& [event, list] : overrides.hooks) {
+        set.globalHooks[event] = list;
+        for (auto& cert : set.certificates) {
+            cert.hooks.erase(event);
+        }
+    }
 }
 
 } // namespace certkeep::cli

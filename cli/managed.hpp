@@ -52,6 +52,10 @@ Result<lifecycle::ManagedCertificate> managedFrom(const std::string& name,
                                                   const GlobalOptions& global,
                                                   const config::ConfigFile* config);
 
+// Hooks given on the command line (renew, serve) replace those of the same event, global and
+// per certificate, for this run.
+void applyHookOverrides(ManagedSet& set, const Overrides& overrides);
+
 // Applies the command line's overrides to stored or configured settings.
 void applyOverrides(store::CertSettings& settings, const Overrides& overrides);
 

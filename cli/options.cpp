@@ -2,6 +2,7 @@
 
 #include "cli/command.hpp"
 #include "cli/email.hpp"
+#include "common/duration.hpp"
 #include "common/file_trust.hpp"
 
 #include <cstdlib>
@@ -196,6 +197,18 @@ std::string stringOption(const po::variables_map& vm, const char* key) {
     return value;
 }
 
+Result<std::chrono::seconds> durationOption(const po::variables_map& vm, const char* key,
+                                            std::chrono::seconds fallback) {
+    if (vm.count(key) == 0U) {
+        return fallback;
+    }
+    auto d = parseDuration(stringOption(vm, key));
+    if (!d) {
+        return fail(ErrorKind::Usage, std::string("--") + key + ": " + d.error().message);
+    }
+    return *d;
+}
+
 std::string resolveServer(const std::string& nameOrUrl) {
     if (nameOrUrl == "letsencrypt") {
         return "https://acme-v02.api.letsencrypt.org/directory";
@@ -205,6 +218,40 @@ std::string resolveServer(const std::string& nameOrUrl) {
     }
     return nameOrUrl;
 }
+
+namespace {
+
+// The command argv names, before the options are parsed (for the exit code of a parse error):
+// the longest registered prefix of the words that are neither options nor option values.
+const CommandDef* guessCommand(int argc, const char* const* argv,
+                               const po::options_description& all) {
+    std::vector<std::string> words;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg.size() < 2 || arg[0] != '-') {
+            words.push_back(arg);
+            continue;
+        }
+        if (arg.find('=') != std::string::npos) {
+            continue;
+        }
+        const auto* opt = arg[1] == '-' ? all.find_nothrow(arg.substr(2), false) : nullptr;
+        if (opt != nullptr && opt->semantic()->max_tokens() > 0) {
+            ++i; // its value
+        }
+    }
+    const CommandDef* best = nullptr;
+    for (const auto& cmd : commandRegistry()) {
+        if (cmd.words.size() <= words.size() &&
+            std::equal(cmd.words.begin(), cmd.words.end(), words.begin()) &&
+            (best == nullptr || cmd.words.size() > best->words.size())) {
+            best = &cmd;
+        }
+    }
+    return best;
+}
+
+} // namespace
 
 Invocation parseCommandLine(int argc, const char* const* argv) {
     po::options_description all;
@@ -218,7 +265,9 @@ Invocation parseCommandLine(int argc, const char* const* argv) {
                   inv.vm);
         po::notify(inv.vm);
     } catch (const po::error& e) {
-        throw UsageError(std::string(e.what()) + " (see certkeep --help)");
+        const CommandDef* guess = guessCommand(argc, argv, all);
+        throw UsageError(std::string(e.what()) + " (see certkeep --help)",
+                         guess != nullptr ? guess->usageExit : 2);
     }
     inv.helpText = usageText();
     if (inv.vm["help"].as<bool>()) {
@@ -232,11 +281,20 @@ Invocation parseCommandLine(int argc, const char* const* argv) {
     auto words = inv.vm.count("command-words") != 0U
                      ? inv.vm["command-words"].as<std::vector<std::string>>()
                      : std::vector<std::string>{};
-    inv.command = &pickCommand(words);
+    try {
+        inv.command = &pickCommand(words);
+    } catch (const UsageError& e) {
+        const CommandDef* guess = guessCommand(argc, argv, all);
+        throw UsageError(e.what(), guess != nullptr ? guess->usageExit : 2);
+    }
     inv.operands.assign(words.begin() + static_cast<std::ptrdiff_t>(inv.command->words.size()),
                         words.end());
-    refuseForeignOptions(inv.vm, *inv.command);
-    inv.global = readGlobal(inv.vm);
+    try {
+        refuseForeignOptions(inv.vm, *inv.command);
+        inv.global = readGlobal(inv.vm);
+    } catch (const UsageError& e) {
+        throw UsageError(e.what(), inv.command->usageExit);
+    }
     return inv;
 }
 

@@ -1,9 +1,13 @@
 #pragma once
 // Command-line parsing (Boost.Program_options) over the command registry: global options,
 // then the chosen command's own options. Global options may come before or after the command.
-// Throws UsageError at start-up; run() turns it into exit code 2.
+// Throws UsageError at start-up; run() turns it into its exit code (2, or the command's own:
+// `check` speaks only Nagios codes).
+
+#include "common/result.hpp"
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -11,7 +15,9 @@
 namespace certkeep::cli {
 
 struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
+    explicit UsageError(const std::string& message, int code = 2)
+        : std::runtime_error(message), exitCode(code) {}
+    int exitCode; // the command's usage exit code when the command is known
 };
 
 struct GlobalOptions {
@@ -51,5 +57,9 @@ std::string resolveServer(const std::string& nameOrUrl);
 // The value of a string option; an option given with an empty value is a UsageError, so that
 // an unset shell variable ("--name $NAME") never silently falls back to a default.
 std::string stringOption(const boost::program_options::variables_map& vm, const char* key);
+
+// A duration option ("10m", "1h"), or `fallback` when not given; Usage error naming the option.
+Result<std::chrono::seconds> durationOption(const boost::program_options::variables_map& vm,
+                                            const char* key, std::chrono::seconds fallback);
 
 } // namespace certkeep::cli

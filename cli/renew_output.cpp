@@ -16,7 +16,9 @@ std::string joinNames(const std::vector<std::string>& names) {
     return out;
 }
 
-void printOne(Console& console, const lifecycle::CertificateReport& r) {
+} // namespace
+
+void printCertificateReport(Console& console, const lifecycle::CertificateReport& r) {
     using lifecycle::RenewResult;
     switch (r.result) {
     case RenewResult::Renewed:
@@ -55,8 +57,6 @@ void printOne(Console& console, const lifecycle::CertificateReport& r) {
     }
 }
 
-} // namespace
-
 void printRenewReport(Console& console, const ManagedSet& set, const lifecycle::RenewReport& report,
                       const lifecycle::RenewOptions& options) {
     if (!set.unmanaged.empty()) {
@@ -69,7 +69,7 @@ void printRenewReport(Console& console, const ManagedSet& set, const lifecycle::
                     << "; nothing was renewed\n";
     }
     for (const auto& r : report.certificates) {
-        printOne(console, r);
+        printCertificateReport(console, r);
     }
     if (report.postHookError) {
         console.err << "certkeep: error: " << report.postHookError->message << "\n";

@@ -9,8 +9,10 @@
 namespace certkeep::cli {
 
 int run(int argc, const char* const* argv, Console& console) {
+    const CommandDef* command = nullptr; // known once the command line parsed
     try {
         Invocation inv = parseCommandLine(argc, argv);
+        command = inv.command;
         console.verbose = inv.global.verbose;
         if (inv.help) {
             console.out << inv.helpText;
@@ -23,7 +25,11 @@ int run(int argc, const char* const* argv, Console& console) {
         return inv.command->run(inv, console);
     } catch (const UsageError& e) {
         console.err << "certkeep: error: " << e.what() << "\n";
-        return kUsage;
+        int code = command != nullptr ? command->usageExit : e.exitCode;
+        if (code == kNagiosUnknown) { // a Nagios plugin's first line of stdout is its verdict
+            console.out << "CERTKEEP UNKNOWN - " << e.what() << "\n" << std::flush;
+        }
+        return code;
     } catch (const std::exception& e) {
         console.err << "certkeep: internal error: " << e.what() << "\n";
         return kInternal;

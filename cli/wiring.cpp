@@ -30,6 +30,13 @@ const std::vector<std::string>& secretEnvironment() {
     return names;
 }
 
+Wiring::~Wiring() {
+    auto counted = counters.take();
+    if (!counted.empty() && store) {
+        (void)store->updateMetrics(counted, {});
+    }
+}
+
 Result<WiringPtr> wire(const GlobalOptions& global, Console& console) {
     auto w = std::make_unique<Wiring>();
     if (!global.caBundle.empty()) {
@@ -69,7 +76,9 @@ Result<WiringPtr> wire(const GlobalOptions& global, Console& console) {
                                                                             &w->hookRunner,
                                                                             &w->probe,
                                                                             &w->random,
-                                                                            transportFor});
+                                                                            transportFor,
+                                                                            &w->counters});
+    w->services->client.counters = &w->counters;
     // Crash tests: CERTKEEP_TEST_STOP_AT=STEP stops (SIGSTOP) the process at that step of a
     // flow, so a test can kill -9 it at an exact point. Stopping is all it can do.
     if (const char* stopAt = std::getenv("CERTKEEP_TEST_STOP_AT"); stopAt != nullptr) {

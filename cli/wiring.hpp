@@ -16,6 +16,13 @@
 namespace certkeep::cli {
 
 struct Wiring {
+    Wiring() = default;
+    // Adds what was counted and not yet recorded (issue, revoke, account commands) to the
+    // store's persisted metrics, best effort: Prometheus counters never miss a run's requests.
+    ~Wiring();
+    Wiring(const Wiring&) = delete;
+    Wiring& operator=(const Wiring&) = delete;
+
     std::string stateDir;
     store::StorePtr store;
     acme::TransportPtr transport;
@@ -25,6 +32,7 @@ struct Wiring {
     hooks::ProcessHookRunner hookRunner;
     lifecycle::OpenSslTlsProbe probe;
     lifecycle::DefaultRandom random;
+    Counters counters; // ACME requests, problems, hook runs and renewals of this run
     std::unique_ptr<lifecycle::Services> services;
 };
 using WiringPtr = std::unique_ptr<Wiring>;

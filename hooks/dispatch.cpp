@@ -38,10 +38,25 @@ HookList unionOf(const std::vector<HookList>& lists) {
     return out;
 }
 
+std::string hookResultLabel(const Result<HookOutcome>& outcome) {
+    if (!outcome) {
+        return "error";
+    }
+    if (outcome->timedOut) {
+        return "timeout";
+    }
+    return outcome->ok ? "success" : "failure";
+}
+
 Status runHooks(HookRunner& runner, const HookList& hooks, const HookEvent& event,
                 const RunOptions& options) {
     for (const auto& argv : hooks) {
         auto outcome = runner.run(argv, event, options);
+        if (options.counters != nullptr) {
+            options.counters->add(kHookRunsTotal,
+                                  {{"hook", isKnownEvent(event.event) ? event.event : "other"},
+                                   {"result", hookResultLabel(outcome)}});
+        }
         if (!outcome) {
             return outcome.takeError();
         }

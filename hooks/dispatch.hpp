@@ -25,9 +25,18 @@ HookList hooksFor(const std::string& event, const HookMap& global, const HookMap
 // certificates of one run).
 HookList unionOf(const std::vector<HookList>& lists);
 
+// Each hook run: certkeep_hook_runs_total{hook="<event>",result="<result>"}.
+inline constexpr const char* kHookRunsTotal = "certkeep_hook_runs_total";
+
+// The result label of one run: "success", "failure" (non-zero exit or a signal), "timeout"
+// (stopped after options.timeout, whatever its exit) or "error" (it could not be started).
+std::string hookResultLabel(const Result<HookOutcome>& outcome);
+
 // Runs `hooks` one after the other for `event`. Stops at the first that cannot be started (the
 // runner's error) or does not succeed: a Local error such as
 // "deploy hook /usr/local/bin/reload exited with status 3: <last line of its output>".
+// Each run is counted in options.counters under the event's name (never the program's: the
+// label set stays small); an unknown event name counts as "other".
 Status runHooks(HookRunner& runner, const HookList& hooks, const HookEvent& event,
                 const RunOptions& options);
 

@@ -2,6 +2,7 @@
 // Running one hook program: the interface lifecycle/ calls (so it can be tested with a fake) and
 // the real runner (posix_spawn, own process group, timeout, environment and JSON on stdin).
 
+#include "common/counters.hpp"
 #include "common/result.hpp"
 #include "hooks/event.hpp"
 
@@ -20,6 +21,9 @@ struct RunOptions {
     std::vector<std::string> dropEnv; // variables removed from the inherited environment (secrets)
     // After the timeout: how long SIGTERM has to end the process group before SIGKILL.
     std::chrono::milliseconds killGrace{std::chrono::seconds(2)};
+    // runHooks counts each run here (certkeep_hook_runs_total); nullptr = not counted. Must
+    // outlive the run.
+    Counters* counters = nullptr;
 };
 
 struct HookOutcome {

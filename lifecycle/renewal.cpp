@@ -1,5 +1,6 @@
 #include "lifecycle/renewal.hpp"
 
+#include "lifecycle/alert.hpp"
 #include "lifecycle/deploy.hpp"
 #include "lifecycle/renewal_plan.hpp"
 #include "lifecycle/renewal_state.hpp"
@@ -367,6 +368,23 @@ void failureHooks(Services& services, const std::vector<const ManagedCertificate
     }
 }
 
+// certkeep_renewals_total{name,result}: the attempts of this run.
+void countRenewals(Services& services, const RenewReport& report) {
+    if (services.counters == nullptr) {
+        return;
+    }
+    for (const auto& r : report.certificates) {
+        const char* result = r.result == RenewResult::Renewed  ? "success"
+                             : r.result == RenewResult::DryRun ? "dry-run"
+                             : r.result == RenewResult::Failed ? "failure"
+                                                               : nullptr;
+        if (result != nullptr) {
+            services.counters->add("certkeep_renewals_total",
+                                   {{"name", r.name}, {"result", result}});
+        }
+    }
+}
+
 hooks::HookEvent preEvent() {
     hooks::HookEvent ev;
     ev.event = hooks::kPre;
@@ -446,6 +464,8 @@ RenewReport renewCertificates(Services& services,
                 report.certificates[i].result = RenewResult::Failed;
                 report.certificates[i].message = "not renewed: " + st.error().message;
             }
+            alertUnrenewed(services, certs, plans, report.certificates, options);
+            countRenewals(services, report);
             return report;
         }
     }
@@ -464,6 +484,8 @@ RenewReport renewCertificates(Services& services,
     // 4. Deploy (one at a time, name order), failure hooks, then post hooks.
     deployAll(services, certs, plans, report.certificates, options);
     failureHooks(services, certs, report.certificates, options);
+    alertUnrenewed(services, certs, plans, report.certificates, options);
+    countRenewals(services, report);
     hooks::HookEvent post;
     post.event = hooks::kPost;
     for (std::size_t i = 0; i < certs.size(); ++i) {

@@ -22,6 +22,10 @@ struct LiveMeta {
     std::vector<std::string> identifiers;
     std::string keyType;
     std::string ariCertId;
+    std::string issuer;
+    std::string serial;
+    std::optional<TimePoint> chainNotAfter;
+    std::string chainEarliest;
 };
 
 LiveMeta parseMeta(int version, const std::string& metaJson) {
@@ -48,6 +52,12 @@ LiveMeta parseMeta(int version, const std::string& metaJson) {
     }
     m.keyType = text("key_type");
     m.ariCertId = text("ari_cert_id");
+    m.issuer = text("issuer");
+    m.serial = text("serial");
+    if (auto chain = parseRfc3339(text("chain_not_after")); chain && m.facts) {
+        m.chainNotAfter = std::min(*chain, m.facts->notAfter);
+        m.chainEarliest = text("chain_earliest");
+    }
     return m;
 }
 
@@ -212,6 +222,10 @@ Result<Plan> planCertificate(Services& services, AriSource* ari, const ManagedCe
         plan.liveVersion = (*live)->first;
         meta = parseMeta((*live)->first, (*live)->second);
         plan.live = meta.facts;
+        plan.issuer = meta.issuer;
+        plan.serial = meta.serial;
+        plan.chainNotAfter = meta.chainNotAfter;
+        plan.chainEarliest = meta.chainEarliest;
         plan.changed = !sameSet(meta.identifiers, cert.settings.identifiers) ||
                        (!meta.keyType.empty() && meta.keyType != cert.settings.keyType);
         if (ari != nullptr && plan.live && !force && !plan.changed) {

@@ -63,6 +63,11 @@ struct Plan {
     store::RenewalState state;
     bool changed = false; // identifiers or key type differ from the live version's
     Decision decision;
+    // From the live version's metadata, for status and metrics ("" / unset when unknown).
+    std::string issuer;
+    std::string serial;
+    std::optional<TimePoint> chainNotAfter; // earliest notAfter of leaf + chain
+    std::string chainEarliest;              // subject CN of that certificate
 };
 
 // Reads the store (no keys), refreshes the ARI window when it is stale (saving it in the

@@ -319,20 +319,21 @@ Decision dueDecision(TimePoint now, const std::optional<CertFacts>& live,
     TimePoint at = ari ? *ari : renewalDue(live->notBefore, live->notAfter, policy);
     std::string rule = ari ? "the time picked in the CA's ARI renewal window"
                            : describePolicy(policy, lifetimeOf(live->notBefore, live->notAfter));
+    Decision d;
     if (now >= at) {
-        return due(ari ? DueReason::AriWindow : DueReason::Lifetime, at,
-                   "due: " + rule + " (since " + isoTime(at) + ")");
-    }
-    std::string until = "not due until " + isoTime(at) + " (" + rule + ")";
-    if (force) {
-        return due(DueReason::Forced, at, "forced: " + until);
-    }
-    if (state.deployPending) {
+        d = due(ari ? DueReason::AriWindow : DueReason::Lifetime, at,
+                "due: " + rule + " (since " + isoTime(at) + ")");
+    } else if (std::string until = "not due until " + isoTime(at) + " (" + rule + ")"; force) {
+        d = due(DueReason::Forced, at, "forced: " + until);
+    } else if (state.deployPending) {
         std::string err = state.deployError.empty() ? "the last deploy failed" : state.deployError;
-        return Decision{false, false, DueReason::DeployPending, at,
-                        "deploy pending: " + err + "; retrying the deploy, " + until};
+        d = Decision{false, false, DueReason::DeployPending, at,
+                     "deploy pending: " + err + "; retrying the deploy, " + until};
+    } else {
+        d = Decision{false, false, DueReason::NotDue, at, until};
     }
-    return Decision{false, false, DueReason::NotDue, at, until};
+    d.ariBased = ari.has_value();
+    return d;
 }
 
 } // namespace

@@ -110,9 +110,11 @@ struct Decision {
     bool renew = false;       // order a new certificate now
     bool backoffSkip = false; // it would be renewed, but the backoff's next attempt is ahead
     DueReason reason = DueReason::NotDue; // why it is due (kept when backoffSkip)
-    TimePoint dueAt{}; // when it became or becomes due (forced: when it would have; now for
-                       // never issued and changed)
-    std::string why;   // one line for the operator, times in RFC 3339
+    TimePoint dueAt{};     // when it became or becomes due (forced: when it would have; now for
+                           // never issued and changed)
+    std::string why;       // one line for the operator, times in RFC 3339
+    bool ariBased = false; // dueAt is the time picked in the CA's ARI window (else the lifetime
+                           // rule or an event such as never issued)
 };
 
 // One certificate's decision at `now`. Due, in this order: never issued, revoked (the live

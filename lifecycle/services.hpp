@@ -5,6 +5,7 @@
 #include "acme/transport.hpp"
 #include "challenges/solver.hpp"
 #include "common/clock.hpp"
+#include "common/counters.hpp"
 #include "common/shutdown_gate.hpp"
 #include "lifecycle/spec.hpp"
 #include "store/store.hpp"
@@ -86,6 +87,7 @@ struct Services {
     // libcurl handle is not shared between threads) and each certificate's own CA; empty =
     // everything goes through `transport`, one at a time.
     std::function<Result<acme::TransportPtr>(const std::string& caBundle)> newTransport;
+    Counters* counters = nullptr; // renewals counted for metrics; nullptr = not counted
 };
 
 } // namespace certkeep::lifecycle

@@ -14,6 +14,29 @@ std::string isoTime(std::chrono::system_clock::time_point t) {
     return buf;
 }
 
+namespace {
+
+// The certificate of leaf + chain that expires first (its notAfter and subject CN): status
+// and metrics report an intermediate that expires before the leaf. The leaf when the chain
+// does not parse (it was checked before it got here).
+std::pair<std::chrono::system_clock::time_point, std::string>
+earliestInChain(const IssuedCertificate& cert) {
+    std::pair<std::chrono::system_clock::time_point, std::string> earliest{cert.info.notAfter,
+                                                                           cert.info.subjectCn};
+    auto pems = acme::splitPemChain(cert.chainPem);
+    if (!pems) {
+        return earliest;
+    }
+    for (const auto& pem : *pems) {
+        if (auto info = acme::inspectCertPem(pem); info && info->notAfter < earliest.first) {
+            earliest = {info->notAfter, info->subjectCn};
+        }
+    }
+    return earliest;
+}
+
+} // namespace
+
 std::string metaJson(const AccountSpec& account, const CertificateSpec& spec,
                      const IssuedCertificate& cert, std::chrono::system_clock::time_point now) {
     nlohmann::json meta = {
@@ -29,6 +52,9 @@ std::string metaJson(const AccountSpec& account, const CertificateSpec& spec,
         {"issued_at", isoTime(now)},
         {"order", cert.orderUrl},
     };
+    auto [chainNotAfter, chainEarliest] = earliestInChain(cert);
+    meta["chain_not_after"] = isoTime(chainNotAfter);
+    meta["chain_earliest"] = chainEarliest;
     if (!cert.info.ariCertId.empty()) { // RFC 9773 §4.1, for renewal information
         meta["ari_cert_id"] = cert.info.ariCertId;
     }

@@ -4,7 +4,9 @@
 //   archive/<NAME>/<N>/{cert,chain,fullchain,privkey}.pem + meta.json   (privkey 0600)
 //   live/<NAME> -> ../archive/<NAME>/<N>  symlink, replaced atomically by rename(2)
 //   state/<NAME>/{settings,renewal,pending}.json   records, 0600
-//   locks/<key>.lock                      flock(2) files ("cert-NAME", "account-<server-id>")
+//   locks/<key>.lock                      flock(2) files ("cert-NAME", "account-<server-id>",
+//                                         "metrics")
+//   metrics.json                          {"counters","gauges"}, 0644 (no secrets)
 // key-group G / key-mode M (KeyAccess): privkey.pem gets group G and mode M, archive/<NAME>
 // and <N> become G's with mode 0750, and the state root, archive/ and live/ give G search
 // permission only (a POSIX ACL entry g:G:--x); accounts/, state/ and locks/ stay 0700.
@@ -76,6 +78,10 @@ class FsStore : public Store {
     Result<LockPtr> lockAccount(const std::string& directoryUrl,
                                 std::chrono::seconds timeout) override;
 
+    Result<MetricsRecord> loadMetrics() override;
+    Result<MetricsRecord> updateMetrics(const std::map<std::string, std::uint64_t>& counterDeltas,
+                                        const std::map<std::string, double>& gauges) override;
+
     // "acme-v02.api.letsencrypt.org_directory" style id: host[_port] + path, [A-Za-z0-9.-_] only.
     static std::string serverId(const std::string& directoryUrl);
     [[nodiscard]] const std::filesystem::path& root() const { return root_; }
@@ -106,6 +112,8 @@ class FsStore : public Store {
     // state/NAME/<file>: nullopt when absent.
     Result<std::optional<std::string>> readRecord(const std::string& name, const char* file);
     Status writeRecord(const std::string& name, const char* file, Result<std::string> text);
+    // metrics.json in `root` parsed; an empty record when absent.
+    [[nodiscard]] Result<MetricsRecord> readMetrics(const DirFd& root) const;
 
     std::filesystem::path root_;
     StepHook hook_;

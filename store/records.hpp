@@ -4,6 +4,7 @@
 // the layers above give meaning to. Each record is replaced atomically as a whole.
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -116,6 +117,15 @@ struct PendingOrder {
     std::string keyPem;                   // certificate key; "" until just before finalize
     std::vector<PublishedToken> published;
     TimePoint created{};
+};
+
+// Counters (Prometheus _total series, keyed as common/counters.hpp writes them) and gauges
+// that must survive between runs; one record per store.
+struct MetricsRecord {
+    std::map<std::string, std::uint64_t> counters;
+    std::map<std::string, double> gauges;
+
+    bool operator==(const MetricsRecord&) const = default;
 };
 
 } // namespace certkeep::store

@@ -29,4 +29,10 @@ Result<RenewalState> renewalFromJson(const std::string& text);
 Result<std::string> pendingToJson(const PendingOrder& order);
 Result<PendingOrder> pendingFromJson(const std::string& text);
 
+// metrics.json: {"counters": {"<series>": n, ...}, "gauges": {"<series>": x, ...}}. Counters are
+// unsigned integers; a gauge that is not finite is written "NaN", "+Inf" or "-Inf" (as the
+// Prometheus text format spells them: JSON has no such numbers). (metrics_json.cpp)
+Result<std::string> metricsToJson(const MetricsRecord& metrics);
+Result<MetricsRecord> metricsFromJson(const std::string& text);
+
 } // namespace certkeep::store

@@ -1,6 +1,6 @@
 #pragma once
 // The Store contract: accounts per ACME server; per certificate NAME immutable versions, the
-// live pointer, settings, renewal state and the pending order; and locks.
+// live pointer, settings, renewal state and the pending order; the run metrics; and locks.
 //
 // Written so that a shared backend (etcd) can implement it as well as the filesystem:
 // - every method is safe for concurrent use by several processes, and by several threads on
@@ -15,6 +15,8 @@
 #include "store/records.hpp"
 
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,6 +105,18 @@ class Store {
     // Exclusive lock for the account of one ACME server: load, register and save under it.
     virtual Result<LockPtr> lockAccount(const std::string& directoryUrl,
                                         std::chrono::seconds timeout) = 0;
+
+    // --- metrics ----------------------------------------------------------------------------
+    // The persisted metrics; an empty record when none is stored. A stored record that cannot
+    // be read is a Config error naming it (never taken as zero: counters must not go back).
+    virtual Result<MetricsRecord> loadMetrics() = 0;
+    // Adds counterDeltas to the stored counters and sets `gauges` (each one given; the other
+    // stored gauges are kept), in one atomic read-modify-write that concurrent runs serialise
+    // on (a lock of its own, not a certificate lock); returns the record as written. A counter
+    // never decreases (saturating add).
+    virtual Result<MetricsRecord>
+    updateMetrics(const std::map<std::string, std::uint64_t>& counterDeltas,
+                  const std::map<std::string, double>& gauges) = 0;
 };
 using StorePtr = std::unique_ptr<Store>;
 
@@ -110,5 +124,10 @@ using StorePtr = std::unique_ptr<Store>;
 bool isValidCertName(const std::string& name);
 // The Usage error every implementation returns for an invalid NAME; success when valid.
 Status checkCertName(const std::string& name);
+// What updateMetrics writes over `stored`, in every implementation: each delta added to its
+// counter, stuck at the maximum instead of wrapping; each of `gauges` set, the others kept.
+MetricsRecord mergeMetrics(MetricsRecord stored,
+                           const std::map<std::string, std::uint64_t>& counterDeltas,
+                           const std::map<std::string, double>& gauges);
 
 } // namespace certkeep::store

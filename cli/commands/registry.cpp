@@ -9,6 +9,8 @@ const std::vector<CommandDef>& commandRegistry() {
         accountShowCommand(),   accountRolloverCommand(),
         accountUpdateCommand(), accountDeactivateCommand(),
         revokeCommand(),        configCheckCommand(),
+        statusCommand(),        checkCommand(),
+        serveCommand(),
     };
     return commands;
 }

@@ -6,7 +6,9 @@
 #include "cli/exit_codes.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/managed.hpp"
+#include "cli/metrics_output.hpp"
 #include "cli/renew_output.hpp"
+#include "cli/status_source.hpp"
 #include "cli/wiring.hpp"
 #include "common/duration.hpp"
 #include "lifecycle/renewal.hpp"
@@ -31,7 +33,9 @@ void addRenewOptions(po::options_description& d) {
         "parallel", po::value<int>(), "renew up to N certificates at once (default 4)")(
         "hook-timeout", po::value<std::string>(), "stop a hook after DURATION (default 5m)")(
         "verify-timeout", po::value<std::string>(),
-        "keep checking --verify this long after deploy (default 30s)");
+        "keep checking --verify this long after deploy (default 30s)")(
+        "metrics-file", po::value<std::string>(),
+        "write Prometheus metrics to this file (node_exporter textfile format, atomically)");
     addOverrideOptions(d);
     addHookOptions(d);
 }
@@ -40,19 +44,8 @@ struct RenewArgs {
     std::vector<std::string> names;
     lifecycle::RenewOptions options;
     std::chrono::seconds jitter{0};
+    std::string metricsFile;
 };
-
-Result<std::chrono::seconds> durationOption(const po::variables_map& vm, const char* key,
-                                            std::chrono::seconds fallback) {
-    if (vm.count(key) == 0U) {
-        return fallback;
-    }
-    auto d = parseDuration(stringOption(vm, key));
-    if (!d) {
-        return fail(ErrorKind::Usage, std::string("--") + key + ": " + d.error().message);
-    }
-    return *d;
-}
 
 Result<RenewArgs> renewArgs(const po::variables_map& vm) {
     RenewArgs a;
@@ -60,6 +53,12 @@ Result<RenewArgs> renewArgs(const po::variables_map& vm) {
         a.names = vm["name"].as<std::vector<std::string>>();
     }
     a.options.force = vm["force"].as<bool>();
+    if (vm.count("metrics-file") != 0U) {
+        a.metricsFile = stringOption(vm, "metrics-file");
+        if (a.metricsFile.empty()) {
+            return fail(ErrorKind::Usage, "--metrics-file is empty: give the file to write");
+        }
+    }
     a.options.dryRun = vm["dry-run"].as<bool>();
     if (vm.count("parallel") != 0U) {
         a.options.parallel = vm["parallel"].as<int>();
@@ -82,14 +81,25 @@ Result<RenewArgs> renewArgs(const po::variables_map& vm) {
     return a;
 }
 
-// Hooks given on renew's command line replace those of the same event for this run.
-void overrideHooks(ManagedSet& set, const Overrides& overrides) {
-    for (const auto& [event, list] : overrides.hooks) {
-        set.globalHooks[event] = list;
-        for (auto& cert : set.certificates) {
-            cert.hooks.erase(event);
-        }
+// Adds this run's counters to the store's totals and writes --metrics-file; a problem here is
+// reported and makes the exit status 1 (the renewals themselves are stored).
+int recordMetrics(Wiring& w, const ManagedSet& set, const lifecycle::RenewReport& report,
+                  const std::string& metricsFile, Console& console) {
+    auto record = persistRunMetrics(*w.store, w.counters, !report.preHookError, report.anyFailed(),
+                                    systemClock().wallNow());
+    if (!record) {
+        console.err << "warning: " << record.error().message << "\n";
+        return kFailed;
     }
+    if (metricsFile.empty()) {
+        return kOk;
+    }
+    auto text = renderMetrics(collectStatus(*w.services, set), *record);
+    if (auto st = writeMetricsFile(metricsFile, text); !st) {
+        console.err << "error: " << st.error().message << "\n";
+        return kFailed;
+    }
+    return kOk;
 }
 
 int runRenew(const Invocation& inv, Console& console) {
@@ -119,9 +129,10 @@ int runRenew(const Invocation& inv, Console& console) {
         int code = reportError(set.error(), console);
         return set.error().kind == ErrorKind::Config ? kUsage : code;
     }
-    overrideHooks(*set, *overrides);
+    applyHookOverrides(*set, *overrides);
     args->options.globalHooks = set->globalHooks;
     args->options.hookOptions.dropEnv = secretEnvironment();
+    args->options.hookOptions.counters = &w.counters;
     args->options.hookOptions.output = [&console](const std::string& line) {
         console.out << line << "\n" << std::flush;
     };
@@ -132,6 +143,10 @@ int runRenew(const Invocation& inv, Console& console) {
     auto report = lifecycle::renewCertificates(*w.services, set->certificates, args->options);
     printRenewReport(console, *set, report, args->options);
     int code = report.anyFailed() ? kFailed : kOk;
+    // A dry run is no renew check: its requests are counted (by ~Wiring), nothing else.
+    if (!args->options.dryRun) {
+        code = std::max(code, recordMetrics(w, *set, report, args->metricsFile, console));
+    }
     return finishOutput(console, code, "the renewals were stored");
 }
 

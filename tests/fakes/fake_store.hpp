@@ -67,6 +67,8 @@ class FakeStore : public store::Store {
     std::optional<Error> failSaveAccount;
     std::optional<Error> failSaveRenewalState;
     std::optional<Error> failCheckWritable;
+    std::optional<Error> failLoadMetrics;
+    std::optional<Error> failUpdateMetrics;
     std::atomic<bool>& leaseLost = locks_->leaseLost;
     int saveCertificateCalls = 0;
     int saveAccountCalls = 0;
@@ -81,6 +83,7 @@ class FakeStore : public store::Store {
     int loadLiveMetaCalls = 0;
     int removeVersionCalls = 0;
     int removeCertificateCalls = 0;
+    int updateMetricsCalls = 0;
 
     FakeStore() = default;
     FakeStore(const FakeStore&) = delete;
@@ -297,6 +300,27 @@ class FakeStore : public store::Store {
         return acquire("account-" + url, "the account at " + url, timeout);
     }
 
+    // --- metrics -----------------------------------------------------------------------------
+    Result<store::MetricsRecord> loadMetrics() override {
+        std::lock_guard guard(mutex_);
+        if (auto injected = take(failLoadMetrics)) {
+            return *injected;
+        }
+        return metrics_;
+    }
+    // One mutex for the whole read-modify-write: concurrent updates add up exactly.
+    Result<store::MetricsRecord>
+    updateMetrics(const std::map<std::string, std::uint64_t>& counterDeltas,
+                  const std::map<std::string, double>& gauges) override {
+        std::lock_guard guard(mutex_);
+        ++updateMetricsCalls;
+        if (auto injected = take(failUpdateMetrics)) {
+            return *injected;
+        }
+        metrics_ = store::mergeMetrics(std::move(metrics_), counterDeltas, gauges);
+        return metrics_;
+    }
+
   private:
     // Takes a one-shot injected error, clearing the knob.
     static std::optional<Error> take(std::optional<Error>& knob) {
@@ -351,6 +375,7 @@ class FakeStore : public store::Store {
     std::map<std::string, store::CertSettings> settings_;
     std::map<std::string, store::RenewalState> renewal_;
     std::map<std::string, store::PendingOrder> pending_;
+    store::MetricsRecord metrics_;
 };
 
 } // namespace certkeep::fakes

@@ -151,7 +151,8 @@ TEST_CASE("post refuses any URL that is not https as a last line of defence", "[
     f.ready();
     std::size_t before = f.server.log().size();
 
-    auto response = f.client->post(url, std::nullopt, "fetching something");
+    auto response =
+        f.client->post(acme::Endpoint::Account, url, std::nullopt, "fetching something");
 
     INFO(url);
     REQUIRE_FALSE(response.ok());

@@ -23,8 +23,9 @@ TEST_CASE("a POST signed with another key embeds that key's jwk and verifies wit
     options.useJwk = true;
     options.signer = &certKey;
 
-    auto response = f.client->post(f.server.revokeUrl(), json{{"certificate", "AAAA"}},
-                                   "revoking the certificate", options);
+    auto response =
+        f.client->post(acme::Endpoint::RevokeCert, f.server.revokeUrl(),
+                       json{{"certificate", "AAAA"}}, "revoking the certificate", options);
 
     REQUIRE(response.ok());
     auto posts = f.server.requestsTo(f.server.revokeUrl(), "POST");
@@ -46,7 +47,10 @@ TEST_CASE("useJwk without another signer embeds the account key's jwk", "[acme][
     acme::PostOptions options;
     options.useJwk = true;
 
-    REQUIRE(f.client->post(f.server.revokeUrl(), json::object(), "revoking", options).ok());
+    REQUIRE(f.client
+                ->post(acme::Endpoint::RevokeCert, f.server.revokeUrl(), json::object(), "revoking",
+                       options)
+                .ok());
 
     auto posts = f.server.requestsTo(f.server.revokeUrl(), "POST");
     REQUIRE(posts.size() == 1);
@@ -61,7 +65,10 @@ TEST_CASE("a kid POST signed by another key keeps the account kid", "[acme][post
     acme::PostOptions options;
     options.signer = &other;
 
-    REQUIRE(f.client->post(f.server.accountUrl(), std::nullopt, "fetching", options).ok());
+    REQUIRE(f.client
+                ->post(acme::Endpoint::Account, f.server.accountUrl(), std::nullopt, "fetching",
+                       options)
+                .ok());
 
     auto posts = f.server.requestsTo(f.server.accountUrl(), "POST");
     REQUIRE(posts.size() == 1);
@@ -75,7 +82,10 @@ TEST_CASE("the Accept header of the options is sent", "[acme][post]") {
     acme::PostOptions options;
     options.accept = "application/pkix-cert";
 
-    REQUIRE(f.client->post(f.server.accountUrl(), std::nullopt, "fetching", options).ok());
+    REQUIRE(f.client
+                ->post(acme::Endpoint::Account, f.server.accountUrl(), std::nullopt, "fetching",
+                       options)
+                .ok());
 
     CHECK(f.server.requestsTo(f.server.accountUrl(), "POST").at(0).http.accept ==
           "application/pkix-cert");

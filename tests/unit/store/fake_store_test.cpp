@@ -171,3 +171,31 @@ TEST_CASE("FakeStore locks exclude, time out and can lose their lease", "[store]
     CHECK((*waited)->held());
     CHECK(store.lockCertificateCalls == 5);
 }
+
+TEST_CASE("FakeStore metrics: counters add up across threads, gauges set, failures injected",
+          "[store][fake][metrics]") {
+    FakeStore store;
+    CHECK(store.loadMetrics()->counters.empty());
+    REQUIRE(store.updateMetrics({}, {{"kept", 1.0}, {"set", 1.0}}).ok());
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&store] {
+            for (int i = 0; i < 250; ++i) {
+                (void)store.updateMetrics({{"a_total", 1}}, {{"set", 2.0}});
+            }
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    auto loaded = store.loadMetrics();
+    REQUIRE(loaded.ok());
+    CHECK(loaded->counters.at("a_total") == 1000);
+    CHECK(loaded->gauges == std::map<std::string, double>{{"kept", 1.0}, {"set", 2.0}});
+    CHECK(store.updateMetricsCalls == 1001);
+
+    store.failUpdateMetrics = makeError(ErrorKind::Io, "disk full");
+    CHECK(store.updateMetrics({{"a_total", 5}}, {}).error().kind == ErrorKind::Io);
+    CHECK(store.loadMetrics()->counters.at("a_total") == 1000); // nothing added
+    CHECK(store.updateMetrics({{"a_total", 5}}, {})->counters.at("a_total") == 1005);
+}
