@@ -3,6 +3,7 @@
 # passes its unit tests (certkeep.rules.test.yml), every alert has a test, and the tests catch
 # broken rules: each mutation below (a changed threshold, `for` or matching) must fail them.
 # Needs only promtool (Debian `prometheus`, scripts/deps); no Pebble, no certkeep binary.
+# ck-slow: it runs no certkeep code, so the sanitizer build has nothing to add.
 set -euo pipefail
 
 src=${CERTKEEP_SOURCE_DIR:?CERTKEEP_SOURCE_DIR must be the repository root}/contrib/prometheus
