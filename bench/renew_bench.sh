@@ -176,6 +176,65 @@ bench_idle_certkeep() {
             { failed_row "$desc" "run $i"; return 0; }
     done
     add_row "$label" "$desc" "$certs"
+    bench_status
+}
+
+# The same store through `status --json` and through an idle renew that also writes the
+# Prometheus textfile (every certificate's series): issue 11's "under 0.5 s" for 10,000.
+status_ok() { [[ "$(jq length "$1")" == "$certs" ]]; }
+metrics_ok() {
+    idle_ok "$1" &&
+        (($(grep -c '^certkeep_certificate_not_after_timestamp_seconds{' "$CK_TMP/bench.prom") == certs))
+}
+bench_status() {
+    local i desc="certkeep status --json, $certs certificates"
+    local mdesc="certkeep renew --metrics-file, $certs certificates, none due"
+    echo "renew_bench: --- $desc; $mdesc ---" >&2
+    for ((i = 1; i <= runs; i++)); do
+        measure status status_ok "${ck[@]}" --state-dir "$big/idle" status --json ||
+            { failed_row "$desc" "run $i"; return 0; }
+        measure metrics metrics_ok "${ck[@]}" --state-dir "$big/idle" renew \
+            --metrics-file "$CK_TMP/bench.prom" || { failed_row "$mdesc" "run $i"; return 0; }
+    done
+    add_row status "$desc" "$certs"
+    add_row metrics "$mdesc" "$certs"
+    bench_scrape
+}
+
+# The render alone: `certkeep serve` over the same store answers /metrics from what its last
+# check read; the row is curl's wall time per scrape (RSS: the serve process after the scrapes).
+bench_scrape() {
+    local port pid runs_before i desc="a /metrics scrape of certkeep serve, $certs certificates"
+    local url out="$CK_TMP/scrape.prom"
+    port=$(ck_free_port)
+    url="http://127.0.0.1:$port/metrics"
+    echo "renew_bench: --- $desc ---" >&2
+    # Its first check adds one to certkeep_renew_runs_total: measure once that is done.
+    runs_before=$(jq '.counters["certkeep_renew_runs_total{result=\"success\"}"] // 0' \
+        "$big/idle/metrics.json")
+    "${ck[@]}" --state-dir "$big/idle" serve --metrics-listen "127.0.0.1:$port" --interval 1h \
+        >"$CK_TMP/serve.log" 2>&1 </dev/null &
+    pid=$!
+    ck_track_pid "$pid"
+    runs_of() { curl -sf "$url" | awk '$1 == "certkeep_renew_runs_total{result=\"success\"}" { print $2 }'; }
+    export -f runs_of
+    export url
+    CK_WAIT_TIMEOUT=120 ck_wait_until "serve's first check" "$pid" \
+        bash -c '(($(runs_of) > $1))' _ "$runs_before"
+    for ((i = 1; i <= runs; i++)); do
+        curl -sf -o "$out" -w '%{time_total}\n' "$url" >>"$CK_TMP/scrape.times" ||
+            { failed_row "$desc" "run $i"; return 0; }
+        (($(grep -c '^certkeep_certificate_not_after_timestamp_seconds{' "$out") == certs)) ||
+            { failed_row "$desc" "run $i: incomplete"; return 0; }
+    done
+    local rss wall
+    rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+    kill -TERM "$pid"
+    wait "$pid" || { failed_row "$desc" 'exit status after SIGTERM'; return 0; }
+    wall=$(median <"$CK_TMP/scrape.times")
+    rows+=("$(printf '| %s | %d | %.2f s | %.3g ms | | %.1f MiB | 0 |' "$desc" "$runs" "$wall" \
+        "$(awk -v w="$wall" -v n="$certs" 'BEGIN { print 1000 * w / n }')" \
+        "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')")")
 }
 
 bench_idle_certbot() {

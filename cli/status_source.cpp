@@ -6,6 +6,8 @@
 #include "lifecycle/spec.hpp"
 
 #include <algorithm>
+#include <map>
+#include <string_view>
 
 namespace certkeep::cli {
 
@@ -66,13 +68,19 @@ void fillFromPlan(const lifecycle::ManagedCertificate& cert, const lifecycle::Pl
     }
 }
 
+// `known`: a plan a renew run just made and that still holds; nullptr = read the store.
 report::CertificateStatus statusOf(lifecycle::Services& services,
-                                   const lifecycle::ManagedCertificate& cert, bool managed) {
+                                   const lifecycle::ManagedCertificate& cert, bool managed,
+                                   const lifecycle::Plan* known = nullptr) {
     report::CertificateStatus s;
     s.name = cert.spec.name;
     s.managed = managed;
     for (const auto& id : cert.settings.identifiers) {
         s.identifiers.push_back(identifierValue(id));
+    }
+    if (known != nullptr) {
+        fillFromPlan(cert, *known, s);
+        return s;
     }
     auto plan = lifecycle::planCertificate(services, nullptr, cert, false, false);
     if (!plan) {
@@ -81,6 +89,14 @@ report::CertificateStatus statusOf(lifecycle::Services& services,
     }
     fillFromPlan(cert, *plan, s);
     return s;
+}
+
+// The plan of `r` when the run left its certificate as it found it.
+const lifecycle::Plan* stillTrue(const lifecycle::CertificateReport& r) {
+    bool untouched = (r.result == lifecycle::RenewResult::NotDue ||
+                      r.result == lifecycle::RenewResult::BackingOff) &&
+                     !r.deployed && !r.deployError;
+    return untouched ? r.plan.get() : nullptr;
 }
 
 // An unmanaged certificate: its stored settings (if readable) name its identifiers.
@@ -97,11 +113,25 @@ lifecycle::ManagedCertificate unmanagedCertificate(store::Store& store, const st
 
 std::vector<report::CertificateStatus> collectStatus(lifecycle::Services& services,
                                                      const ManagedSet& set) {
+    return collectStatus(services, set, lifecycle::RenewReport{});
+}
+
+std::vector<report::CertificateStatus> collectStatus(lifecycle::Services& services,
+                                                     const ManagedSet& set,
+                                                     const lifecycle::RenewReport& after) {
+    std::map<std::string_view, const lifecycle::Plan*> known;
+    for (const auto& r : after.certificates) {
+        if (const auto* plan = stillTrue(r)) {
+            known.emplace(r.name, plan);
+        }
+    }
     std::size_t managed = set.certificates.size();
     std::vector<report::CertificateStatus> out(managed + set.unmanaged.size());
     parallelFor(out.size(), usefulThreads(4), [&](std::size_t i) {
         if (i < managed) {
-            out[i] = statusOf(services, set.certificates[i], true);
+            const auto& cert = set.certificates[i];
+            auto it = known.find(cert.spec.name);
+            out[i] = statusOf(services, cert, true, it == known.end() ? nullptr : it->second);
         } else {
             auto cert = unmanagedCertificate(services.store, set.unmanaged[i - managed]);
             out[i] = statusOf(services, cert, false);

@@ -17,4 +17,11 @@ namespace certkeep::cli {
 std::vector<report::CertificateStatus> collectStatus(lifecycle::Services& services,
                                                      const ManagedSet& set);
 
+// The same right after a renew run over `set`: what the run already read is used for the
+// certificates it left alone (not due or backing off, nothing deployed); the others are read
+// again.
+std::vector<report::CertificateStatus> collectStatus(lifecycle::Services& services,
+                                                     const ManagedSet& set,
+                                                     const lifecycle::RenewReport& after);
+
 } // namespace certkeep::cli

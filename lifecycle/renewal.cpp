@@ -501,6 +501,9 @@ RenewReport renewCertificates(Services& services,
             report.postHookError = pst.error();
         }
     }
+    for (std::size_t i = 0; i < certs.size(); ++i) {
+        report.certificates[i].plan = std::make_shared<const Plan>(std::move(plans[i]));
+    }
     return report;
 }
 

@@ -48,6 +48,8 @@ enum class RenewResult {
     Failed,     // the renewal failed; the live certificate is untouched
 };
 
+struct Plan; // lifecycle/renewal_plan.hpp
+
 struct CertificateReport {
     std::string name;
     Decision decision;
@@ -57,6 +59,10 @@ struct CertificateReport {
     std::optional<Error> error;                 // Failed
     bool deployed = false;                      // deploy hooks ran and succeeded (and verification)
     std::optional<Error> deployError;           // deploy hook or verification failed
+    // What the run read and decided before acting (store records, live metadata): still the
+    // truth for a certificate that was not due and had nothing deployed, so status and metrics
+    // after the run need not read it again. Unset when the run stopped before the end.
+    std::shared_ptr<const Plan> plan;
 };
 
 struct RenewReport {

@@ -2,10 +2,10 @@
 #include "report/status_text.hpp"
 
 #include "report/format.hpp"
+#include "report/json_writer.hpp"
 
 #include <algorithm>
 #include <array>
-#include <nlohmann/json.hpp>
 
 namespace certkeep::report {
 
@@ -83,41 +83,73 @@ std::string formatRow(const Row& row, const std::array<std::size_t, kColumns>& w
 }
 
 // An RFC 3339 string, or null.
-nlohmann::ordered_json timeJson(const std::optional<TimePoint>& t) {
-    return t ? nlohmann::ordered_json(timeText(*t)) : nlohmann::ordered_json(nullptr);
+void timeValue(JsonWriter& w, const std::optional<TimePoint>& t) {
+    if (t) {
+        w.string(timeText(*t));
+    } else {
+        w.null();
+    }
 }
 
 // One certificate as an object with the documented keys, in the documented order.
-nlohmann::ordered_json objectOf(const CertificateStatus& c, TimePoint now) {
+void writeObject(JsonWriter& w, const CertificateStatus& c, TimePoint now) {
     auto issuedTime = [&](TimePoint t) {
-        return timeJson(c.issued ? std::optional(t) : std::nullopt);
+        timeValue(w, c.issued ? std::optional(t) : std::nullopt);
     };
-    nlohmann::ordered_json o;
-    o["name"] = c.name;
-    o["identifiers"] = c.identifiers;
-    o["managed"] = c.managed;
-    o["issued"] = c.issued;
-    o["version"] = c.version;
-    o["issuer"] = c.issuer;
-    o["serial"] = c.serial;
-    o["not_before"] = issuedTime(c.notBefore);
-    o["not_after"] = issuedTime(c.notAfter);
-    o["chain_not_after"] = issuedTime(expiryOf(c));
-    o["time_left_seconds"] = c.issued ? nlohmann::ordered_json(timeLeft(c, now).count()) : nullptr;
-    o["health"] = healthName(healthOf(c, now));
-    o["next_renewal"] = timeJson(c.nextRenewal);
-    o["next_renewal_reason"] = c.nextReason;
-    o["next_renewal_why"] = c.why;
-    o["last_attempt"] = timeJson(c.lastAttempt);
-    o["last_result"] = c.lastResult;
-    o["last_success"] = timeJson(c.lastSuccess);
-    o["consecutive_failures"] = c.consecutiveFailures;
-    o["last_error"] = c.lastError;
-    o["deploy_pending"] = c.deployPending;
-    o["deploy_error"] = c.deployError;
-    o["warn_before_seconds"] = c.warnBefore.count();
-    o["crit_before_seconds"] = c.critBefore.count();
-    return o;
+    w.beginObject();
+    w.key("name");
+    w.string(c.name);
+    w.key("identifiers");
+    w.strings(c.identifiers);
+    w.key("managed");
+    w.boolean(c.managed);
+    w.key("issued");
+    w.boolean(c.issued);
+    w.key("version");
+    w.number(c.version);
+    w.key("issuer");
+    w.string(c.issuer);
+    w.key("serial");
+    w.string(c.serial);
+    w.key("not_before");
+    issuedTime(c.notBefore);
+    w.key("not_after");
+    issuedTime(c.notAfter);
+    w.key("chain_not_after");
+    issuedTime(expiryOf(c));
+    w.key("time_left_seconds");
+    if (c.issued) {
+        w.number(timeLeft(c, now).count());
+    } else {
+        w.null();
+    }
+    w.key("health");
+    w.string(healthName(healthOf(c, now)));
+    w.key("next_renewal");
+    timeValue(w, c.nextRenewal);
+    w.key("next_renewal_reason");
+    w.string(c.nextReason);
+    w.key("next_renewal_why");
+    w.string(c.why);
+    w.key("last_attempt");
+    timeValue(w, c.lastAttempt);
+    w.key("last_result");
+    w.string(c.lastResult);
+    w.key("last_success");
+    timeValue(w, c.lastSuccess);
+    w.key("consecutive_failures");
+    w.number(c.consecutiveFailures);
+    w.key("last_error");
+    w.string(c.lastError);
+    w.key("deploy_pending");
+    w.boolean(c.deployPending);
+    w.key("deploy_error");
+    w.string(c.deployError);
+    w.key("warn_before_seconds");
+    w.number(c.warnBefore.count());
+    w.key("crit_before_seconds");
+    w.number(c.critBefore.count());
+    w.endObject();
 }
 
 } // namespace
@@ -147,12 +179,18 @@ std::string statusTable(const std::vector<CertificateStatus>& certificates, Time
 }
 
 std::string statusJson(const std::vector<CertificateStatus>& certificates, TimePoint now) {
-    auto doc = nlohmann::ordered_json::array();
+    // Written as it goes (no DOM: 10,000 certificates are a few megabytes); invalid UTF-8 from
+    // the store or a server becomes U+FFFD.
+    std::string out;
+    out.reserve(certificates.size() * 1200 + 4);
+    JsonWriter w(out);
+    w.beginArray();
     for (const auto& c : certificates) {
-        doc.push_back(objectOf(c, now));
+        writeObject(w, c, now);
     }
-    // Store and server text may hold invalid UTF-8: replaced (U+FFFD), never a throw.
-    return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+    w.endArray();
+    out += '\n';
+    return out;
 }
 
 } // namespace certkeep::report

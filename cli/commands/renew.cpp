@@ -94,7 +94,7 @@ int recordMetrics(Wiring& w, const ManagedSet& set, const lifecycle::RenewReport
     if (metricsFile.empty()) {
         return kOk;
     }
-    auto text = renderMetrics(collectStatus(*w.services, set), *record);
+    auto text = renderMetrics(collectStatus(*w.services, set, report), *record);
     if (auto st = writeMetricsFile(metricsFile, text); !st) {
         console.err << "error: " << st.error().message << "\n";
         return kFailed;

@@ -56,7 +56,8 @@ class Daemon {
     void reloadConfig();
     Result<ManagedSet> managedSet();
     void cycle();
-    void publish(const ManagedSet& set, const store::MetricsRecord& record);
+    void publish(const ManagedSet& set, const store::MetricsRecord& record,
+                 const lifecycle::RenewReport& after = {});
     Clock::time_point nextWake(Clock::time_point now);
     HttpReply handle(const std::string& path);
     void watchSignals(int signalFd, int stopFd);
@@ -122,9 +123,10 @@ Result<ManagedSet> Daemon::managedSet() {
     return set;
 }
 
-void Daemon::publish(const ManagedSet& set, const store::MetricsRecord& record) {
+void Daemon::publish(const ManagedSet& set, const store::MetricsRecord& record,
+                     const lifecycle::RenewReport& after) {
     auto snap = std::make_shared<Snapshot>();
-    snap->statuses = collectStatus(*wiring_->services, set);
+    snap->statuses = collectStatus(*wiring_->services, set, after);
     snap->metrics = record;
     if (!options_.metricsFile.empty()) {
         auto text = renderMetrics(snap->statuses, snap->metrics);
@@ -176,7 +178,7 @@ void Daemon::cycle() {
         log("error: " + record.error().message);
         record = wiring_->store->loadMetrics();
     }
-    publish(*set, record ? *record : store::MetricsRecord{});
+    publish(*set, record ? *record : store::MetricsRecord{}, report);
     (void)notifySystemd("STATUS=" + std::to_string(set->certificates.size()) +
                         " certificates; last check " + lifecycle::isoTime(Clock::now()));
 }
