@@ -6,7 +6,7 @@
 #include "acme/crypto/csr.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/managed.hpp"
+#include "cli/managed_run.hpp"
 #include "cli/status_source.hpp"
 #include "cli/wiring.hpp"
 #include "common/duration.hpp"
@@ -173,23 +173,13 @@ std::vector<std::string> listOption(const po::variables_map& vm, const char* key
 Result<std::vector<report::CheckTarget>> managedTargets(const Invocation& inv, Console& console,
                                                         const std::vector<std::string>& names,
                                                         const Thresholds& th) {
-    auto config = configInUse(inv.global);
-    if (!config) {
-        return config.takeError();
+    auto run = startManagedRun(inv.global, console, {}, names);
+    if (!run) {
+        return run.takeError();
     }
-    const config::ConfigFile* cfg = *config ? &**config : nullptr;
-    GlobalOptions global = withConfigDefaults(inv.global, cfg);
-    auto wiring = wire(global, console);
-    if (!wiring) {
-        return wiring.takeError();
-    }
-    auto set = managedCertificates(*(*wiring)->store, cfg, global, {}, names);
-    if (!set) {
-        return set.takeError();
-    }
-    set->unmanaged.clear(); // only what certkeep looks after
+    run->set.unmanaged.clear(); // only what certkeep looks after
     std::vector<report::CheckTarget> out;
-    for (const auto& s : collectStatus(*(*wiring)->services, *set)) {
+    for (const auto& s : collectStatus(*run->wiring->services, run->set)) {
         out.push_back(managedTarget(s, th));
     }
     return out;

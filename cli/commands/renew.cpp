@@ -6,6 +6,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/managed.hpp"
+#include "cli/managed_run.hpp"
 #include "cli/metrics_output.hpp"
 #include "cli/renew_output.hpp"
 #include "cli/status_source.hpp"
@@ -107,30 +108,19 @@ int runRenew(const Invocation& inv, Console& console) {
     if (!args) {
         return reportError(args.error(), console);
     }
-    auto config = configInUse(inv.global);
-    if (!config) {
-        reportError(config.error(), console);
-        return kUsage;
-    }
-    const config::ConfigFile* cfg = *config ? &**config : nullptr;
-    GlobalOptions global = withConfigDefaults(inv.global, cfg);
     auto overrides = overridesFrom(inv.vm, inv.global);
     if (!overrides) {
         return reportError(overrides.error(), console);
     }
     InterruptGuard::blockSignals(); // before any thread starts
-    auto wiring = wire(global, console);
-    if (!wiring) {
-        return reportError(wiring.error(), console);
+    auto run = startManagedRun(inv.global, console, *overrides, args->names);
+    if (!run) {
+        return reportError(run.error(), console);
     }
-    Wiring& w = **wiring;
-    auto set = managedCertificates(*w.store, cfg, global, *overrides, args->names);
-    if (!set) {
-        int code = reportError(set.error(), console);
-        return set.error().kind == ErrorKind::Config ? kUsage : code;
-    }
-    applyHookOverrides(*set, *overrides);
-    args->options.globalHooks = set->globalHooks;
+    Wiring& w = *run->wiring;
+    ManagedSet& set = run->set;
+    applyHookOverrides(set, *overrides);
+    args->options.globalHooks = set.globalHooks;
     args->options.hookOptions.dropEnv = secretEnvironment();
     args->options.hookOptions.counters = &w.counters;
     args->options.hookOptions.output = [&console](const std::string& line) {
@@ -140,12 +130,12 @@ int runRenew(const Invocation& inv, Console& console) {
     if (args->jitter.count() > 0) {
         std::this_thread::sleep_for(lifecycle::jitterDelay(args->jitter, w.random));
     }
-    auto report = lifecycle::renewCertificates(*w.services, set->certificates, args->options);
-    printRenewReport(console, *set, report, args->options);
+    auto report = lifecycle::renewCertificates(*w.services, set.certificates, args->options);
+    printRenewReport(console, set, report, args->options);
     int code = report.anyFailed() ? kFailed : kOk;
     // A dry run is no renew check: its requests are counted (by ~Wiring), nothing else.
     if (!args->options.dryRun) {
-        code = std::max(code, recordMetrics(w, *set, report, args->metricsFile, console));
+        code = std::max(code, recordMetrics(w, set, report, args->metricsFile, console));
     }
     return finishOutput(console, code, "the renewals were stored");
 }

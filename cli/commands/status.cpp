@@ -3,9 +3,8 @@
 // contacting the CA. Exit 0, or 2/3 when the config or the store cannot be read.
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/managed.hpp"
+#include "cli/managed_run.hpp"
 #include "cli/status_source.hpp"
-#include "cli/wiring.hpp"
 #include "report/status_text.hpp"
 
 #include <ostream>
@@ -27,27 +26,14 @@ int runStatus(const Invocation& inv, Console& console) {
     if (inv.vm.count("name") != 0U) {
         names = inv.vm["name"].as<std::vector<std::string>>();
     }
-    auto config = configInUse(inv.global);
-    if (!config) {
-        reportError(config.error(), console);
-        return kUsage;
-    }
-    const config::ConfigFile* cfg = *config ? &**config : nullptr;
-    GlobalOptions global = withConfigDefaults(inv.global, cfg);
-    auto wiring = wire(global, console);
-    if (!wiring) {
-        return reportError(wiring.error(), console);
-    }
-    Wiring& w = **wiring;
-    auto set = managedCertificates(*w.store, cfg, global, {}, names);
-    if (!set) {
-        int code = reportError(set.error(), console);
-        return set.error().kind == ErrorKind::Config ? kUsage : code;
+    auto run = startManagedRun(inv.global, console, {}, names);
+    if (!run) {
+        return reportError(run.error(), console);
     }
     if (!names.empty()) {
-        set->unmanaged.clear(); // --name narrows the list to the names given
+        run->set.unmanaged.clear(); // --name narrows the list to the names given
     }
-    auto statuses = collectStatus(*w.services, *set);
+    auto statuses = collectStatus(*run->wiring->services, run->set);
     auto now = systemClock().wallNow();
     if (inv.vm["json"].as<bool>()) {
         console.out << report::statusJson(statuses, now);
