@@ -272,4 +272,23 @@ wait "$serve_pid" || rc=$?
 grep -qE '^stopp(ed|ing on SIGTERM)' "$serve_log" ||
     ck_fail "serve did not log that it stopped: $(tail -n 3 "$serve_log")"
 ck_assert_port_free "$mport"
+
+# --- 7. --metrics-allow: a client outside the allowed networks gets no answer -------------------
+for allow in 192.0.2.0/24 127.0.0.0/8; do
+    port=$(ck_free_port)
+    ck_run_bg --config "$cfg" serve --metrics-listen "127.0.0.1:$port" --interval 1h \
+        --metrics-allow "$allow"
+    pid=$CK_BG_PID
+    # The listener is up once it refuses or answers rather than failing to connect.
+    CK_WAIT_TIMEOUT=30 ck_wait_until "serve on port $port" "$pid" \
+        bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"
+    if [[ $allow == 127.0.0.0/8 ]]; then
+        curl -sf -m 5 -o /dev/null "http://127.0.0.1:$port/-/healthy" ||
+            ck_fail "--metrics-allow $allow refused a client from 127.0.0.1"
+    elif curl -sf -m 5 -o /dev/null "http://127.0.0.1:$port/metrics"; then
+        ck_fail "--metrics-allow $allow let a client from 127.0.0.1 read /metrics"
+    fi
+    kill -TERM "$pid"
+    wait "$pid" || ck_fail "serve --metrics-allow $allow exited with status $? after SIGTERM"
+done
 ck_log "ok"
