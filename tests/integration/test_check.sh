@@ -184,11 +184,11 @@ s_server() {
 # The leaf is fine, the intermediate the server sends expires in 10 days.
 s_server "$pki/leaf-under-short.pem" "$pki/leaf-under-short.key" "$pki/short-chain.pem"
 short_port=$port
-check --endpoint "localhost:$short_port"
+check --endpoint "127.0.0.1:$short_port"
 ck_expect_rc 1
 expect_summary "^CERTKEEP WARNING - 0 critical, 1 warning, 0 unknown, 0 ok \| \
-'localhost:$short_port'=[0-9]+s;$days14_7$"
-expect_line "^WARNING: localhost:$short_port: intermediate \"Short Intermediate\" expires in 9d23h "
+'127.0.0.1:$short_port'=[0-9]+s;$days14_7$"
+expect_line "^WARNING: 127\.0\.0\.1:$short_port: intermediate \"Short Intermediate\" expires in 9d23h "
 # Without SNI this server presents an expired leaf (verification would fail: the verdict is
 # still CRITICAL); with SNI "localhost" a 90-day one, so localhost:PORT proves SNI = HOST.
 s_server "$pki/leaf-expired.pem" "$pki/leaf-expired.key" "$pki/Long Intermediate.pem" \
@@ -200,16 +200,21 @@ ck_expect_rc 2
 expect_summary '^CERTKEEP CRITICAL - 1 critical, 0 warning, 1 unknown, 0 ok \| '
 expect_line "^CRITICAL: 127\.0\.0\.1:$sni_port expired 1d ago "
 expect_line "^UNKNOWN: 127\.0\.0\.1:$nobody: "
-check --endpoint "localhost:$sni_port"
-ck_expect_rc 0
-expect_summary "^CERTKEEP OK - 0 critical, 0 warning, 0 unknown, 1 ok \| 'localhost:$sni_port'=[0-9]+s;"
+# By name: only where localhost resolves (a bare chroot has no /etc/hosts).
+if getent hosts localhost >/dev/null; then
+    check --endpoint "localhost:$sni_port"
+    ck_expect_rc 0
+    expect_summary "^CERTKEEP OK - 0 critical, 0 warning, 0 unknown, 1 ok \| 'localhost:$sni_port'=[0-9]+s;"
+else
+    ck_log "localhost does not resolve here: the SNI-by-name case is skipped"
+fi
 # Nobody listening alone: UNKNOWN naming the address.
 check --endpoint "127.0.0.1:$nobody" --timeout 5s
 ck_expect_rc 3
 expect_summary '^CERTKEEP UNKNOWN - 0 critical, 0 warning, 1 unknown, 0 ok$'
 expect_line "^UNKNOWN: 127\.0\.0\.1:$nobody: "
 # Files and endpoints together.
-check --file "$pki/ok.pem" --endpoint "localhost:$short_port"
+check --file "$pki/ok.pem" --endpoint "127.0.0.1:$short_port"
 ck_expect_rc 1
 expect_summary '^CERTKEEP WARNING - 0 critical, 1 warning, 0 unknown, 1 ok \| '
 
