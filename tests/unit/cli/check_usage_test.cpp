@@ -4,7 +4,6 @@
 #include "cli/run.hpp"
 
 #include <catch2/catch.hpp>
-#include <initializer_list>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,7 +18,7 @@ struct Ran {
     std::string err;
 };
 
-Ran runWith(std::initializer_list<const char*> args) {
+Ran runWith(const std::vector<const char*>& args) {
     std::vector<const char*> argv{"certkeep"};
     argv.insert(argv.end(), args.begin(), args.end());
     std::ostringstream out;
@@ -33,7 +32,7 @@ Ran runWith(std::initializer_list<const char*> args) {
 
 TEST_CASE("check: bad command lines are Nagios UNKNOWN with the verdict on stdout",
           "[cli][check]") {
-    for (auto args : std::vector<std::vector<const char*>>{
+    for (const auto& args : std::vector<std::vector<const char*>>{
              {"check", "--no-such-option"},                      // refused by the option parser
              {"--state-dir", "/nonexistent", "check", "--warn"}, // a value missing
              {"check", "--deploy-hook", "/bin/true"},            // another command's option
@@ -43,15 +42,10 @@ TEST_CASE("check: bad command lines are Nagios UNKNOWN with the verdict on stdou
              {"check", "--warn", "10%", "--crit", "20%"},
              {"check", "--endpoint", "no-port"},
              {"check", "--timeout", "0s", "--file", "/nonexistent"}}) {
-        std::vector<const char*> argv{"certkeep"};
-        argv.insert(argv.end(), args.begin(), args.end());
-        std::ostringstream out;
-        std::ostringstream err;
-        Console console{out, err};
-        int code = run(static_cast<int>(argv.size()), argv.data(), console);
+        auto r = runWith(args);
         INFO(args.back());
-        CHECK(code == 3);
-        CHECK(out.str().rfind("CERTKEEP UNKNOWN - ", 0) == 0);
+        CHECK(r.code == 3);
+        CHECK(r.out.rfind("CERTKEEP UNKNOWN - ", 0) == 0);
     }
 }
 
