@@ -139,10 +139,25 @@ ErrorKind kindForProblem(const Problem& problem, ProblemSource source) {
     return ErrorKind::Acme;
 }
 
-std::string hintForProblem(const std::string& t, ProblemSource source) {
+std::string hintForProblem(const std::string& t, ProblemSource source,
+                           const std::string& challengeType) {
     if (t == "unauthorized" && source == ProblemSource::Request) {
         return "the CA refused the request: check the account (certkeep account show) and, if "
                "the CA uses External Account Binding, --eab-kid and --eab-hmac-key";
+    }
+    if ((t == "unauthorized" || t == "connection") && challengeType == "dns-01") {
+        return "the CA did not find the TXT value: check that the resolvers the CA uses see "
+               "_acme-challenge.NAME (certkeep dns preflight -d NAME checks every "
+               "authoritative server)";
+    }
+    if ((t == "unauthorized" || t == "connection") && challengeType == "tls-alpn-01") {
+        return "the CA did not get the validation certificate: check that port 443 of this "
+               "host answers for the name and that no TLS-terminating proxy sits in front of "
+               "the responder";
+    }
+    if (t == "unauthorized" && challengeType == "dns-persist-01") {
+        return "the _validation-persist record does not authorize this account: check it with "
+               "certkeep dns persist-check -d NAME";
     }
     if (t == "unauthorized") {
         return "the CA fetched a wrong or missing response: check that this host answers HTTP on "
@@ -186,7 +201,8 @@ std::string hintForProblem(const std::string& t, ProblemSource source) {
     return {};
 }
 
-std::string describeProblem(const Problem& problem, const std::string& what, ProblemSource source) {
+std::string describeProblem(const Problem& problem, const std::string& what, ProblemSource source,
+                            const std::string& challengeType) {
     std::string out = what + " failed: ";
     out += problem.detail.empty() ? "no detail given" : problem.detail;
     out += " (" + problem.shortType() + ")";
@@ -195,14 +211,15 @@ std::string describeProblem(const Problem& problem, const std::string& what, Pro
             "; " + (sub.identifier.empty() ? std::string("?") : sub.identifier) + ": " + sub.detail;
         out += " (" + Problem::shortTypeOf(sub.type) + ")";
     }
-    std::string hint = hintForProblem(problem.shortType(), source);
+    std::string hint = hintForProblem(problem.shortType(), source, challengeType);
     if (problem.shortType() == "unauthorized" && source == ProblemSource::Request &&
         problem.detail.find("deactivated") != std::string::npos) {
         hint = "the account was deactivated and cannot be used again; move "
                "the state directory's accounts/ aside to register a new one";
     }
     if (hint.empty() && !problem.subproblems.empty()) {
-        hint = hintForProblem(Problem::shortTypeOf(problem.subproblems.front().type), source);
+        hint = hintForProblem(Problem::shortTypeOf(problem.subproblems.front().type), source,
+                              challengeType);
     }
     if (problem.retryAfterSeconds) {
         out += "; retry after " + std::to_string(*problem.retryAfterSeconds) + " s";

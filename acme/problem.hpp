@@ -23,9 +23,13 @@ enum class ProblemSource { Request, Validation };
 // The error kind: rateLimited -> RateLimited; validation problems -> Validation; else Acme.
 ErrorKind kindForProblem(const Problem& problem, ProblemSource source);
 // One line: "<what> failed: <detail> (<type>)" + subproblems naming their identifiers + a hint.
-std::string describeProblem(const Problem& problem, const std::string& what, ProblemSource source);
+// `challengeType` ("http-01", "dns-01", "tls-alpn-01", ...) fits validation hints to the
+// challenge that failed.
+std::string describeProblem(const Problem& problem, const std::string& what, ProblemSource source,
+                            const std::string& challengeType = "http-01");
 // What to do about common problem types; "" when we have nothing useful to say.
-std::string hintForProblem(const std::string& shortType, ProblemSource source);
+std::string hintForProblem(const std::string& shortType, ProblemSource source,
+                           const std::string& challengeType = "http-01");
 
 // RFC 9773 §5: the CA refused the order's `replaces` (alreadyReplaced, or a malformed /
 // unauthorized / conflict problem whose detail names "replaces"): retry once without it.

@@ -39,6 +39,25 @@ bool optString(const json& doc, const char* key, std::string& out) {
     return true;
 }
 
+// Reads an optional array of strings; false when present with another type or holding a
+// non-string.
+bool optStrings(const json& doc, const char* key, std::vector<std::string>& out) {
+    auto it = doc.find(key);
+    if (it == doc.end() || it->is_null()) {
+        return true;
+    }
+    if (!it->is_array()) {
+        return false;
+    }
+    for (const auto& item : *it) {
+        if (!item.is_string()) {
+            return false;
+        }
+        out.push_back(item.get<std::string>());
+    }
+    return true;
+}
+
 Result<json> parseObject(const std::string& body, const std::string& what, const std::string& url) {
     json doc = json::parse(body, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) {
@@ -138,6 +157,10 @@ Result<Directory> parseDirectory(const std::string& body, const std::string& url
         auto ear = meta->find("externalAccountRequired");
         d.externalAccountRequired = ear != meta->end() && ear->is_boolean() && ear->get<bool>();
         d.profiles = parseProfiles(*meta);
+        // Optional and only informative: a malformed list is ignored, not fatal.
+        if (!optStrings(*meta, "caaIdentities", d.caaIdentities)) {
+            d.caaIdentities.clear();
+        }
     }
     return d;
 }
@@ -145,7 +168,9 @@ Result<Directory> parseDirectory(const std::string& body, const std::string& url
 Result<Challenge> parseChallenge(const json& doc) {
     Challenge c;
     if (!doc.is_object() || !optString(doc, "type", c.type) || !optString(doc, "url", c.url) ||
-        !optString(doc, "status", c.status) || !optString(doc, "token", c.token)) {
+        !optString(doc, "status", c.status) || !optString(doc, "token", c.token) ||
+        !optString(doc, "accounturi", c.accountUri) ||
+        !optStrings(doc, "issuer-domain-names", c.issuerDomainNames)) {
         return fail(ErrorKind::Protocol, "the server sent an invalid challenge object");
     }
     auto err = doc.find("error");

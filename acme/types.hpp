@@ -24,6 +24,9 @@ struct Directory {
     bool externalAccountRequired = false;
     // meta.profiles (draft-ietf-acme-profiles): name -> description; empty when not offered.
     std::map<std::string, std::string> profiles;
+    // meta.caaIdentities (§7.1.1): the CA's CAA issuer domain names, also its dns-persist-01
+    // issuer domain; empty when not offered.
+    std::vector<std::string> caaIdentities;
 };
 
 // RFC 8555 §9.7.7 "dns", RFC 8738 "ip".
@@ -38,9 +41,16 @@ struct Challenge {
     std::string type;
     std::string url;
     std::string status;
-    std::string token;
+    std::string token; // "" for dns-persist-01, which has none
     std::optional<Problem> error;
+    // dns-persist-01 (draft-ietf-acme-dns-persist-01 §3.1): the issuer domain names a record
+    // may name, and the account URI it must carry ("" = the client's own account URL).
+    std::vector<std::string> issuerDomainNames; // "issuer-domain-names"
+    std::string accountUri;                     // "accounturi"
 };
+
+// The dns-persist-01 challenge type (draft-ietf-acme-dns-persist-01).
+inline constexpr const char* kDnsPersist01 = "dns-persist-01";
 
 // RFC 8555 §7.1.4
 struct Authorization {
@@ -76,6 +86,8 @@ struct Account {
 Result<Directory> parseDirectory(const std::string& body, const std::string& url);
 Result<Order> parseOrder(const std::string& body, const std::string& url);
 Result<Authorization> parseAuthorization(const std::string& body, const std::string& url);
+// A challenge's token is not checked here (a dns-persist-01 challenge has none): whoever
+// answers a challenge checks its token (challenges::isValidToken).
 Result<Challenge> parseChallenge(const nlohmann::json& doc);
 Result<Account> parseAccount(const std::string& body, const std::string& url);
 

@@ -43,5 +43,8 @@ CommandDef configCheckCommand();
 CommandDef statusCommand();
 CommandDef checkCommand();
 CommandDef serveCommand();
+CommandDef dnsPreflightCommand();
+CommandDef dnsPersistRecordCommand();
+CommandDef dnsPersistCheckCommand();
 
 } // namespace certkeep::cli

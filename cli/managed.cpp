@@ -4,6 +4,7 @@
 #include "cli/wiring.hpp"
 #include "common/file_trust.hpp"
 #include "common/parallel.hpp"
+#include "lifecycle/challenge_spec.hpp"
 #include "lifecycle/schedule.hpp"
 
 #include <algorithm>
@@ -70,10 +71,7 @@ void applyConfig(store::CertSettings& s, const config::Settings& c) {
     set(s.eabKid, c.eabKid);
     set(s.eabHmacKeyFile, c.eabHmacKeyFile);
     set(s.keyType, c.keyType);
-    if (c.httpListen || c.webroot) { // one challenge setting replaces the other
-        s.httpListen = c.httpListen.value_or("");
-        s.webroot = c.webroot.value_or("");
-    }
+    applyChallengeLayer(s, config::challengeLayerOf(c));
     set(s.preferredChain, c.preferredChain);
     set(s.profile, c.profile);
     set(s.verify, c.verify);
@@ -141,15 +139,12 @@ Result<store::CertSettings> configuredSettings(store::Store& store,
 void addOverrideOptions(po::options_description& d) {
     d.add_options()("key-type", po::value<std::string>(),
                     "ec-p256 (default) | ec-p384 | rsa2048 | rsa3072 | rsa4096")(
-        "http-listen", po::value<std::string>(),
-        "built-in HTTP-01 responder address (default :80, IPv6 and IPv4)")(
-        "webroot", po::value<std::string>(),
-        "write HTTP-01 responses under DIR/.well-known/acme-challenge/")(
         "preferred-chain", po::value<std::string>(),
         "prefer the chain whose top certificate is issued by this CN")(
         "profile", po::value<std::string>(), "ACME profile to ask for, when the CA offers them")(
         "verify", po::value<std::string>(),
         "after deploy, check that HOST:PORT serves the new certificate");
+    addChallengeOptions(d);
 }
 
 void addHookOptions(po::options_description& d) {
@@ -181,8 +176,11 @@ Result<Overrides> overridesFrom(const po::variables_map& vm, const GlobalOptions
         o.caBundle = global.caBundle;
     }
     o.keyType = opt("key-type");
-    o.httpListen = opt("http-listen");
-    o.webroot = opt("webroot");
+    auto challenge = challengeLayerFrom(vm);
+    if (!challenge) {
+        return challenge.takeError();
+    }
+    o.challenge = std::move(*challenge);
     o.preferredChain = opt("preferred-chain");
     o.profile = opt("profile");
     o.verify = opt("verify");
@@ -192,9 +190,6 @@ Result<Overrides> overridesFrom(const po::variables_map& vm, const GlobalOptions
             return type.takeError();
         }
         o.keyType = acme::keyTypeName(*type);
-    }
-    if (o.httpListen && o.webroot) {
-        return fail(ErrorKind::Usage, "--http-listen and --webroot exclude each other: choose one");
     }
     if (o.verify) {
         if (auto hp = lifecycle::parseHostPort(*o.verify); !hp) {
@@ -231,10 +226,7 @@ void applyOverrides(store::CertSettings& s, const Overrides& o) {
     set(s.server, o.server);
     set(s.caBundle, o.caBundle);
     set(s.keyType, o.keyType);
-    if (o.httpListen || o.webroot) {
-        s.httpListen = o.httpListen.value_or("");
-        s.webroot = o.webroot.value_or("");
-    }
+    applyChallengeLayer(s, o.challenge);
     set(s.preferredChain, o.preferredChain);
     set(s.profile, o.profile);
     set(s.verify, o.verify);
@@ -319,7 +311,14 @@ Result<lifecycle::ManagedCertificate> managedWith(const std::string& name,
         return fail(ErrorKind::Config, name + ": " + type.error().message);
     }
     m.spec.keyType = *type;
-    m.spec.challenge = {settings.httpListen, settings.webroot};
+    auto challenge = lifecycle::challengeSpecOf(settings);
+    if (!challenge) {
+        return fail(ErrorKind::Config, name + ": " + challenge.error().message);
+    }
+    m.spec.challenge = std::move(*challenge);
+    if (auto st = lifecycle::checkWildcards(m.spec.identifiers, m.spec.challenge); !st) {
+        return fail(ErrorKind::Config, name + ": " + st.error().message);
+    }
     m.spec.preferredChain = settings.preferredChain;
     m.spec.profile = settings.profile;
     m.spec.replaceNames = true;

@@ -4,6 +4,7 @@
 // given on this command line. Options not given never override: no built-in default (such as
 // --server letsencrypt) replaces what a certificate was issued with.
 
+#include "cli/challenge_options.hpp"
 #include "cli/config/config.hpp"
 #include "cli/options.hpp"
 #include "hooks/dispatch.hpp"
@@ -19,8 +20,8 @@ namespace certkeep::cli {
 
 // Certificate options given on this command line (renew, issue); nullopt = not given.
 struct Overrides {
-    std::optional<std::string> server, caBundle, keyType, httpListen, webroot, preferredChain,
-        profile, verify;
+    std::optional<std::string> server, caBundle, keyType, preferredChain, profile, verify;
+    ChallengeLayer challenge;
     hooks::HookMap hooks; // --pre-hook PROG ... as {{PROG}}
 };
 

@@ -1,6 +1,7 @@
 #include "cli/wiring.hpp"
 
 #include "acme/curl_transport.hpp"
+#include "lifecycle/persist_check.hpp"
 #include "store/fs_store.hpp"
 
 #include <csignal>
@@ -26,7 +27,8 @@ Result<lifecycle::AccountSpec> accountSpecFrom(const GlobalOptions& global) {
 }
 
 const std::vector<std::string>& secretEnvironment() {
-    static const std::vector<std::string> names{"CERTKEEP_EAB_HMAC_KEY"};
+    static const std::vector<std::string> names{"CERTKEEP_EAB_HMAC_KEY", "CERTKEEP_TSIG_KEY",
+                                                "CERTKEEP_PDNS_API_KEY"};
     return names;
 }
 
@@ -35,6 +37,19 @@ Wiring::~Wiring() {
     if (!counted.empty() && store) {
         (void)store->updateMetrics(counted, {});
     }
+}
+
+lifecycle::Dns01Setup dnsSetup(ShutdownGate& gate, Console& console) {
+    lifecycle::Dns01Setup setup;
+    if (const char* key = std::getenv("CERTKEEP_TSIG_KEY"); key != nullptr) {
+        setup.secrets.tsigKey = key;
+    }
+    if (const char* key = std::getenv("CERTKEEP_PDNS_API_KEY"); key != nullptr) {
+        setup.secrets.pdnsApiKey = key;
+    }
+    setup.note = noteLogger(console);
+    setup.cancelled = [&gate] { return gate.stopping(); };
+    return setup;
 }
 
 Result<WiringPtr> wire(const GlobalOptions& global, Console& console) {
@@ -62,6 +77,7 @@ Result<WiringPtr> wire(const GlobalOptions& global, Console& console) {
         return transport.takeError();
     }
     w->transport = std::move(*transport);
+    w->solvers = lifecycle::DefaultSolverFactory(dnsSetup(w->gate, console));
     w->services = std::make_unique<lifecycle::Services>(lifecycle::Services{*w->store,
                                                                             *w->transport,
                                                                             systemClock(),
@@ -79,6 +95,10 @@ Result<WiringPtr> wire(const GlobalOptions& global, Console& console) {
                                                                             transportFor,
                                                                             &w->counters});
     w->services->client.counters = &w->counters;
+    // dns-persist-01: the record is checked on every authoritative server (c-ares, the system's
+    // resolvers) when a CA offers the challenge; nothing is written.
+    w->services->persistAuthorized = lifecycle::persistAuthorizedBy(
+        std::make_shared<lifecycle::PersistChecker>(std::nullopt, systemClock()));
     // Crash tests: CERTKEEP_TEST_STOP_AT=STEP stops (SIGSTOP) the process at that step of a
     // flow, so a test can kill -9 it at an exact point. Stopping is all it can do.
     if (const char* stopAt = std::getenv("CERTKEEP_TEST_STOP_AT"); stopAt != nullptr) {

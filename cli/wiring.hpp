@@ -45,6 +45,9 @@ Result<WiringPtr> wire(const GlobalOptions& global, Console& console);
 // The account settings the global options give; Usage error for a bad --account-key-type.
 Result<lifecycle::AccountSpec> accountSpecFrom(const GlobalOptions& global);
 
+// The DNS-01 secrets from the environment, notes to the console, waits stopped by `gate`.
+lifecycle::Dns01Setup dnsSetup(ShutdownGate& gate, Console& console);
+
 // Secrets hooks must not inherit from certkeep's environment.
 const std::vector<std::string>& secretEnvironment();
 

@@ -15,7 +15,7 @@ struct Work {
     std::string url;
     std::string identifier; // as shown: "*.example.com" for a wildcard
     acme::Challenge challenge;
-    challenges::Solver* solver = nullptr;
+    challenges::Solver* solver = nullptr; // nullptr: dns-persist-01, nothing to present
     challenges::ChallengeTask task;
 };
 
@@ -58,7 +58,7 @@ Error authzError(const acme::Authorization& authz) {
         if (c.error) {
             Error e = makeError(acme::kindForProblem(*c.error, acme::ProblemSource::Validation),
                                 acme::describeProblem(*c.error, "validation of " + who,
-                                                      acme::ProblemSource::Validation));
+                                                      acme::ProblemSource::Validation, c.type));
             e.problem = c.error;
             return e;
         }
@@ -68,9 +68,58 @@ Error authzError(const acme::Authorization& authz) {
                                                 authz.status + " without giving a reason");
 }
 
+void logLine(const Services& services, const std::string& line) {
+    if (services.log) {
+        services.log(line);
+    }
+}
+
+// The account URI a dns-persist-01 record must carry: the CA's accounturi, else our own URL.
+std::string persistAccount(const acme::Challenge& challenge, const AuthorizeRequest& request) {
+    return challenge.accountUri.empty() ? request.accountUrl : challenge.accountUri;
+}
+
+// dns-persist-01 (draft-ietf-acme-dns-persist-01): the challenge to answer when the CA offers
+// it and the record authorizes us on every authoritative server; nullopt otherwise. A check
+// that fails is a note, never a failure: the solver's challenge is answered instead.
+std::optional<acme::Challenge> persistChallenge(const Services& services,
+                                                const AuthorizeRequest& request,
+                                                const acme::Authorization& authz) {
+    if (!services.persistAuthorized || authz.identifier.type != "dns") {
+        return std::nullopt;
+    }
+    auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
+                           [](const acme::Challenge& c) { return c.type == acme::kDnsPersist01; });
+    if (it == authz.challenges.end()) {
+        return std::nullopt;
+    }
+    const std::string who = shownIdentifier(authz);
+    const std::string account = persistAccount(*it, request);
+    if (account.empty()) {
+        logLine(services, "dns-persist-01 offered for " + who + ", not used: no account URL");
+        return std::nullopt;
+    }
+    auto authorized = services.persistAuthorized(authz.identifier.value, authz.wildcard,
+                                                 it->issuerDomainNames, account);
+    if (authorized && *authorized) {
+        logLine(services, "dns-persist-01 record for " + who +
+                              " in place on every authoritative server: answering "
+                              "dns-persist-01, no DNS change");
+        return *it;
+    }
+    if (!authorized && services.note) {
+        services.note("note: dns-persist-01 not used for " + who + ": " +
+                      authorized.error().message);
+    }
+    logLine(services, "dns-persist-01 offered for " + who + ", not used: " +
+                          (authorized ? std::string("no record for this account")
+                                      : authorized.error().message));
+    return std::nullopt;
+}
+
 // Fetches one authorization and decides what to answer; nullopt when it is already valid.
-Result<std::optional<Work>> prepare(acme::Client& client, const AuthorizeRequest& request,
-                                    const std::string& url) {
+Result<std::optional<Work>> prepare(Services& services, acme::Client& client,
+                                    const AuthorizeRequest& request, const std::string& url) {
     auto authz = client.fetchAuthorization(url);
     if (!authz) {
         return authz.takeError();
@@ -85,6 +134,9 @@ Result<std::optional<Work>> prepare(acme::Client& client, const AuthorizeRequest
     }
     if (authz->status != "pending") {
         return fail(authzError(*authz));
+    }
+    if (auto persist = persistChallenge(services, request, *authz)) {
+        return std::optional<Work>(Work{url, shownIdentifier(*authz), *persist, nullptr, {}});
     }
     auto solver = request.solverFor(*authz);
     if (!solver) {
@@ -112,7 +164,8 @@ Result<std::optional<Work>> prepare(acme::Client& client, const AuthorizeRequest
 Status presentAll(const AuthorizeRequest& request, std::vector<Work>& work, CleanupGuard& guard) {
     std::vector<challenges::Solver*> solvers;
     for (const auto& w : work) {
-        if (std::find(solvers.begin(), solvers.end(), w.solver) == solvers.end()) {
+        if (w.solver != nullptr &&
+            std::find(solvers.begin(), solvers.end(), w.solver) == solvers.end()) {
             solvers.push_back(w.solver);
         }
     }
@@ -130,6 +183,9 @@ Status presentAll(const AuthorizeRequest& request, std::vector<Work>& work, Clea
         }
     }
     for (const auto& w : work) {
+        if (w.solver == nullptr) {
+            continue; // dns-persist-01: the record is already there
+        }
         guard.add(w.solver, w.task); // before present: a half-done present is cleaned too
         if (auto st = w.solver->present(w.task); !st) {
             return fail(
@@ -143,7 +199,7 @@ Status waitReadyAll(Services& services, const std::vector<Work>& work) {
     auto deadline = services.clock.now() + services.flow.readyTimeout;
     std::set<challenges::Solver*> done;
     for (const auto& w : work) {
-        if (done.insert(w.solver).second) {
+        if (w.solver != nullptr && done.insert(w.solver).second) {
             if (auto st = w.solver->waitReady(deadline); !st) {
                 return st;
             }
@@ -160,7 +216,7 @@ Status respondAndWait(Services& services, acme::Client& client, const std::vecto
         }
     }
     for (const auto& w : work) {
-        if (auto* notifier = w.solver->fetchNotifier()) {
+        if (auto* notifier = w.solver != nullptr ? w.solver->fetchNotifier() : nullptr) {
             // A solver that sees the CA's fetch saves polling requests; others just poll.
             (void)notifier->awaitFetch(w.task.token, services.flow.fetchNoticeTimeout);
         }
@@ -194,7 +250,7 @@ bool isRequested(const acme::Authorization& authz, const std::vector<acme::Ident
 Status authorizeOrder(Services& services, acme::Client& client, const AuthorizeRequest& request) {
     std::vector<Work> work;
     for (const auto& url : request.order->authorizations) {
-        auto prepared = prepare(client, request, url);
+        auto prepared = prepare(services, client, request, url);
         if (!prepared) {
             return prepared.takeError();
         }

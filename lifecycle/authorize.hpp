@@ -2,7 +2,9 @@
 // RFC 8555 §7.5: answering an order's authorizations in phases: fetch all and check that each
 // is for an identifier we asked for -> present every challenge -> wait until the solvers are
 // ready -> tell the CA to validate each -> wait for each result -> clean up all (also on
-// failure). A solver is chosen per identifier.
+// failure). A solver is chosen per identifier. An authorization that offers dns-persist-01
+// while Services::persistAuthorized finds the record in place is answered with that challenge
+// instead: no solver, nothing presented or cleaned up.
 
 #include "acme/client.hpp"
 #include "challenges/solver.hpp"
@@ -23,6 +25,10 @@ struct AuthorizeRequest {
     const acme::Order* order = nullptr;
     std::vector<acme::Identifier> requested; // what the order asked for
     std::string thumbprint;                  // RFC 7638, of the account key
+    // The account URL: the accounturi a dns-persist-01 record must carry when the challenge
+    // names none (draft-ietf-acme-dns-persist-01 §3.1). "" = dns-persist-01 only when the CA
+    // names the account.
+    std::string accountUrl;
     // The solver for one authorization; Usage error when none can answer it (a wildcard
     // needs DNS-01).
     std::function<Result<challenges::Solver*>(const acme::Authorization&)> solverFor;

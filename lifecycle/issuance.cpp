@@ -203,8 +203,9 @@ Status authorize(Flow& f, const acme::Order& order) {
     request.order = &order;
     request.requested = f.spec.identifiers;
     request.thumbprint = f.session.thumbprint;
+    request.accountUrl = f.session.account.url;
     request.solverFor = [&f](const acme::Authorization& authz) -> Result<challenges::Solver*> {
-        if (authz.wildcard) {
+        if (authz.wildcard && f.solver->type() != "dns-01") {
             return fail(ErrorKind::Usage, "*." + authz.identifier.value +
                                               " needs the dns-01 challenge; HTTP-01 cannot "
                                               "validate wildcards");
@@ -390,9 +391,10 @@ Status preflight(Flow& f) {
     return checkNames(f);
 }
 
-// The HTTP-01 solver of the spec: listening (or the webroot checked) before any request.
+// The spec's solver: listening (or the webroot checked, the DNS provider ready) before any
+// request.
 Status startSolver(Flow& f) {
-    auto solver = f.services.solvers.http01(f.spec.challenge);
+    auto solver = makeSolver(f.services.solvers, f.spec.challenge);
     if (!solver) {
         return solver.takeError();
     }

@@ -70,9 +70,10 @@ class Worker {
             c.transport = std::move(*own);
             transport = c.transport.get();
         }
-        c.services = std::make_unique<Services>(Services{
-            b.store, *transport, b.clock, b.gate, run_.solvers, b.active, run_.log, run_.note,
-            b.stepHook, b.client, b.flow, b.hooks, b.probe, b.random, b.newTransport});
+        c.services = std::make_unique<Services>(
+            Services{b.store, *transport, b.clock, b.gate, run_.solvers, b.active, run_.log,
+                     run_.note, b.stepHook, b.client, b.flow, b.hooks, b.probe, b.random,
+                     b.newTransport, nullptr, b.persistAuthorized});
         c.services->flow.lockTimeout = run_.options.lockWait;
         c.ari = std::make_unique<AriSource>(*transport, run_.directories);
         return &contexts_.emplace(key, std::move(c)).first->second;

@@ -2,6 +2,7 @@
 
 #include "challenges/http01_standalone.hpp"
 #include "challenges/http01_webroot.hpp"
+#include "challenges/tls_alpn01.hpp"
 
 #include <algorithm>
 
@@ -31,6 +32,37 @@ Result<challenges::SolverPtr> DefaultSolverFactory::webroot(const std::string& d
         return st.takeError();
     }
     return challenges::SolverPtr(std::move(*webroot));
+}
+
+Result<challenges::SolverPtr> DefaultSolverFactory::tlsAlpn01(const ChallengeSpec& spec) {
+    auto addr =
+        challenges::parseListenAddress(spec.tlsAlpnListen.empty() ? ":443" : spec.tlsAlpnListen);
+    if (!addr) {
+        return addr.takeError();
+    }
+    auto responder = challenges::TlsAlpn01Responder::start(*addr);
+    if (!responder) {
+        return responder.takeError();
+    }
+    return challenges::SolverPtr(std::move(*responder));
+}
+
+Result<challenges::SolverPtr> DefaultSolverFactory::dns01(const ChallengeSpec& spec) {
+    auto solver = makeDns01Solver(spec.dns, dns_);
+    if (!solver) {
+        return solver.takeError();
+    }
+    return challenges::SolverPtr(std::move(*solver));
+}
+
+Result<challenges::SolverPtr> makeSolver(SolverFactory& factory, const ChallengeSpec& spec) {
+    if (spec.type == "dns-01") {
+        return factory.dns01(spec);
+    }
+    if (spec.type == "tls-alpn-01") {
+        return factory.tlsAlpn01(spec);
+    }
+    return factory.http01(spec);
 }
 
 void ActiveSolvers::add(challenges::Solver* solver) {

@@ -7,6 +7,7 @@
 #include "common/clock.hpp"
 #include "common/counters.hpp"
 #include "common/shutdown_gate.hpp"
+#include "lifecycle/dns01_setup.hpp"
 #include "lifecycle/spec.hpp"
 #include "store/store.hpp"
 
@@ -36,13 +37,28 @@ class SolverFactory {
     virtual Result<challenges::SolverPtr> http01(const ChallengeSpec& spec) = 0;
     // A webroot solver for `dir`, used to remove token files an interrupted run left there.
     virtual Result<challenges::SolverPtr> webroot(const std::string& dir) = 0;
+    // The TLS-ALPN-01 responder for spec.tlsAlpnListen, listening when this returns.
+    virtual Result<challenges::SolverPtr> tlsAlpn01(const ChallengeSpec& spec) = 0;
+    // The DNS-01 solver for spec.dns (provider ready, secrets read). Config/Usage error naming
+    // the key file or setting.
+    virtual Result<challenges::SolverPtr> dns01(const ChallengeSpec& spec) = 0;
 };
 
-// HTTP-01 standalone and webroot from challenges/.
+// The solver spec.type asks for, from `factory`.
+Result<challenges::SolverPtr> makeSolver(SolverFactory& factory, const ChallengeSpec& spec);
+
+// HTTP-01 standalone and webroot, TLS-ALPN-01 and DNS-01 from challenges/.
 class DefaultSolverFactory : public SolverFactory {
   public:
+    DefaultSolverFactory() = default;
+    explicit DefaultSolverFactory(Dns01Setup dns) : dns_(std::move(dns)) {}
     Result<challenges::SolverPtr> http01(const ChallengeSpec& spec) override;
     Result<challenges::SolverPtr> webroot(const std::string& dir) override;
+    Result<challenges::SolverPtr> tlsAlpn01(const ChallengeSpec& spec) override;
+    Result<challenges::SolverPtr> dns01(const ChallengeSpec& spec) override;
+
+  private:
+    Dns01Setup dns_;
 };
 
 // Solvers with something published right now, for the signal path: withdrawAll() on each.
@@ -88,6 +104,11 @@ struct Services {
     // everything goes through `transport`, one at a time.
     std::function<Result<acme::TransportPtr>(const std::string& caBundle)> newTransport;
     Counters* counters = nullptr; // renewals counted for metrics; nullptr = not counted
+    std::function<Result<bool>(const std::string& name, bool wildcard,
+                               const std::vector<std::string>& issuerDomains,
+                               const std::string& accountUri)>
+        persistAuthorized{}; // dns-persist-01: the record is in place on every authoritative
+                             // server; empty = never use dns-persist-01
 };
 
 } // namespace certkeep::lifecycle

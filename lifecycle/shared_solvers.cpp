@@ -31,6 +31,22 @@ class SharedHandle : public challenges::Solver {
 
 } // namespace
 
+Result<challenges::SolverPtr>
+SharedSolverFactory::shared(const std::string& key,
+                            const std::function<Result<challenges::SolverPtr>()>& start) {
+    std::lock_guard lock(mutex_);
+    auto it = responders_.find(key);
+    if (it == responders_.end()) {
+        auto started = start();
+        if (!started) {
+            return started.takeError();
+        }
+        it = responders_.emplace(key, std::shared_ptr<challenges::Solver>(std::move(*started)))
+                 .first;
+    }
+    return challenges::SolverPtr(std::make_unique<SharedHandle>(it->second));
+}
+
 Result<challenges::SolverPtr> SharedSolverFactory::http01(const ChallengeSpec& spec) {
     if (!spec.webroot.empty()) {
         return inner_.http01(spec);
@@ -39,18 +55,22 @@ Result<challenges::SolverPtr> SharedSolverFactory::http01(const ChallengeSpec& s
     if (!addr) {
         return addr.takeError();
     }
-    std::string key = addr->host + "|" + std::to_string(addr->port);
-    std::lock_guard lock(mutex_);
-    auto it = responders_.find(key);
-    if (it == responders_.end()) {
-        auto started = inner_.http01(spec);
-        if (!started) {
-            return started.takeError();
-        }
-        it = responders_.emplace(key, std::shared_ptr<challenges::Solver>(std::move(*started)))
-                 .first;
+    return shared("http|" + addr->host + "|" + std::to_string(addr->port),
+                  [&] { return inner_.http01(spec); });
+}
+
+Result<challenges::SolverPtr> SharedSolverFactory::tlsAlpn01(const ChallengeSpec& spec) {
+    auto addr =
+        challenges::parseListenAddress(spec.tlsAlpnListen.empty() ? ":443" : spec.tlsAlpnListen);
+    if (!addr) {
+        return addr.takeError();
     }
-    return challenges::SolverPtr(std::make_unique<SharedHandle>(it->second));
+    return shared("tls-alpn|" + addr->host + "|" + std::to_string(addr->port),
+                  [&] { return inner_.tlsAlpn01(spec); });
+}
+
+Result<challenges::SolverPtr> SharedSolverFactory::dns01(const ChallengeSpec& spec) {
+    return inner_.dns01(spec);
 }
 
 Result<challenges::SolverPtr> SharedSolverFactory::webroot(const std::string& dir) {

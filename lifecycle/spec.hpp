@@ -4,6 +4,7 @@
 
 #include "acme/crypto/key.hpp"
 #include "acme/types.hpp"
+#include "store/records.hpp"
 
 #include <optional>
 #include <string>
@@ -11,10 +12,13 @@
 
 namespace certkeep::lifecycle {
 
-// How HTTP-01 is answered for the identifiers of one certificate.
+// Which challenge answers the identifiers of one certificate, and how.
 struct ChallengeSpec {
-    std::string httpListen; // standalone responder address, e.g. ":80"
-    std::string webroot;    // non-empty: write files under this document root instead
+    std::string type = "http-01"; // "http-01" | "dns-01" | "tls-alpn-01"
+    std::string httpListen;       // HTTP-01 standalone responder address, e.g. ":80"
+    std::string webroot;          // HTTP-01: write files under this document root instead
+    std::string tlsAlpnListen;    // TLS-ALPN-01 responder address, "" = ":443"
+    store::DnsSettings dns;       // DNS-01: provider, resolver, propagation check
 };
 
 // The ACME server and how to trust it.

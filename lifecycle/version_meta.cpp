@@ -65,9 +65,11 @@ store::CertSettings settingsOf(const AccountSpec& account, const CertificateSpec
     store::CertSettings s;
     s.identifiers = identifierKeys(spec.identifiers);
     s.keyType = acme::keyTypeName(spec.keyType);
-    s.challenge = "http-01";
+    s.challenge = spec.challenge.type;
     s.httpListen = spec.challenge.httpListen;
     s.webroot = spec.challenge.webroot;
+    s.tlsAlpnListen = spec.challenge.tlsAlpnListen;
+    s.dns = spec.challenge.dns;
     s.server = account.server.directoryUrl;
     s.caBundle = account.server.caBundle;
     s.preferredChain = spec.preferredChain;

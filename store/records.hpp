@@ -46,12 +46,30 @@ struct CertVersion {
 };
 
 // What was asked for one certificate, so that a later `renew` repeats it exactly.
+// How DNS-01 records are written and checked (secrets stay in their files or the environment).
+struct DnsSettings {
+    std::string provider;       // "rfc2136" | "exec" | "pdns"
+    std::string server;         // rfc2136: the primary taking updates, "ADDR:PORT"
+    std::string tsigKeyFile;    // rfc2136: BIND key file ("" = CERTKEEP_TSIG_KEY)
+    std::string exec;           // exec: the program
+    std::string pdnsUrl;        // pdns: the API's base URL
+    std::string pdnsApiKeyFile; // pdns: "" = CERTKEEP_PDNS_API_KEY
+    std::string pdnsServerId;   // pdns: "" = "localhost"
+    std::string resolver;       // "ADDR:PORT" for SOA/NS/address lookups; "" = the system's
+    std::string propagation;    // "authoritative" (default) | "resolver" | "off"
+    std::string timeout;        // propagation deadline, a duration; "" = 2m
+
+    bool operator==(const DnsSettings&) const = default;
+};
+
 struct CertSettings {
     std::vector<std::string> identifiers; // "dns:example.com", "ip:192.0.2.1", in order
     std::string keyType;                  // "ec-p256", ...
-    std::string challenge;                // "http-01" (later "dns-01")
+    std::string challenge;                // "http-01" | "dns-01" | "tls-alpn-01"
     std::string httpListen;               // standalone responder address, "" = default
     std::string webroot;                  // "" = standalone
+    std::string tlsAlpnListen;            // TLS-ALPN-01 responder address, "" = ":443"
+    DnsSettings dns;                      // DNS-01
     std::string server;                   // ACME directory URL
     std::string caBundle;                 // "" = system trust store
     std::string preferredChain;           // "" = the CA's default chain

@@ -188,6 +188,17 @@ static json settingsJson(const CertSettings& s) {
                 {"challenge", s.challenge},
                 {"httpListen", s.httpListen},
                 {"webroot", s.webroot},
+                {"tlsAlpnListen", s.tlsAlpnListen},
+                {"dnsProvider", s.dns.provider},
+                {"dnsServer", s.dns.server},
+                {"tsigKeyFile", s.dns.tsigKeyFile},
+                {"dnsExec", s.dns.exec},
+                {"pdnsUrl", s.dns.pdnsUrl},
+                {"pdnsApiKeyFile", s.dns.pdnsApiKeyFile},
+                {"pdnsServerId", s.dns.pdnsServerId},
+                {"dnsResolver", s.dns.resolver},
+                {"dnsPropagation", s.dns.propagation},
+                {"dnsTimeout", s.dns.timeout},
                 {"server", s.server},
                 {"caBundle", s.caBundle},
                 {"preferredChain", s.preferredChain},
@@ -241,6 +252,17 @@ Result<CertSettings> settingsFromJson(const std::string& text) {
         r.text("challenge", out.challenge);
         r.text("httpListen", out.httpListen);
         r.text("webroot", out.webroot);
+        r.text("tlsAlpnListen", out.tlsAlpnListen);
+        r.text("dnsProvider", out.dns.provider);
+        r.text("dnsServer", out.dns.server);
+        r.text("tsigKeyFile", out.dns.tsigKeyFile);
+        r.text("dnsExec", out.dns.exec);
+        r.text("pdnsUrl", out.dns.pdnsUrl);
+        r.text("pdnsApiKeyFile", out.dns.pdnsApiKeyFile);
+        r.text("pdnsServerId", out.dns.pdnsServerId);
+        r.text("dnsResolver", out.dns.resolver);
+        r.text("dnsPropagation", out.dns.propagation);
+        r.text("dnsTimeout", out.dns.timeout);
         r.text("server", out.server);
         r.text("caBundle", out.caBundle);
         r.text("preferredChain", out.preferredChain);

@@ -1,13 +1,14 @@
 // certkeep issue: one certificate from the command line, through lifecycle::issueCertificate.
 #include "cli/commands/issue.hpp"
 
-#include "challenges/listen_address.hpp"
+#include "cli/challenge_options.hpp"
 #include "cli/command.hpp"
 #include "cli/domain.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/managed.hpp"
 #include "cli/wiring.hpp"
+#include "lifecycle/challenge_spec.hpp"
 #include "lifecycle/issuance.hpp"
 #include "lifecycle/renewal.hpp"
 #include "lifecycle/schedule.hpp"
@@ -29,10 +30,6 @@ void addIssueOptions(po::options_description& d) {
         "certificate name in the store (default: derived from the first domain)")(
         "key-type", po::value<std::string>(),
         "ec-p256 (default) | ec-p384 | rsa2048 | rsa3072 | rsa4096")(
-        "http-listen", po::value<std::string>(),
-        "built-in HTTP-01 responder address (default :80, IPv6 and IPv4)")(
-        "webroot", po::value<std::string>(),
-        "write HTTP-01 responses under DIR/.well-known/acme-challenge/")(
         "preferred-chain", po::value<std::string>(),
         "prefer the chain whose top certificate is issued by this CN")(
         "profile", po::value<std::string>(), "ACME profile to ask for, when the CA offers them")(
@@ -46,6 +43,7 @@ void addIssueOptions(po::options_description& d) {
         "keep-versions", po::value<int>(), "old versions kept after a renewal (default 10)")(
         "key-group", po::value<std::string>(), "group allowed to read the private key")(
         "key-mode", po::value<std::string>(), "mode of the private key file (default 0600)");
+    addChallengeOptions(d);
     addHookOptions(d);
 }
 
@@ -84,12 +82,19 @@ Result<lifecycle::CertificateSpec> issueSpec(const po::variables_map& vm) {
         return ids.takeError();
     }
     spec.identifiers = std::move(*ids);
-    for (const auto& id : spec.identifiers) {
-        if (id.value.rfind("*.", 0) == 0) {
-            return fail(ErrorKind::Usage, "wildcard " + id.value +
-                                              " cannot be validated with HTTP-01: wildcards need "
-                                              "the dns-01 challenge");
-        }
+    auto layer = challengeLayerFrom(vm);
+    if (!layer) {
+        return layer.takeError();
+    }
+    store::CertSettings challengeSettings;
+    applyChallengeLayer(challengeSettings, *layer);
+    auto challenge = lifecycle::challengeSpecOf(challengeSettings);
+    if (!challenge) {
+        return challenge.takeError();
+    }
+    spec.challenge = std::move(*challenge);
+    if (auto st = lifecycle::checkWildcards(spec.identifiers, spec.challenge); !st) {
+        return st.takeError();
     }
     std::string name;
     if (vm.count("name") != 0U) {
@@ -111,23 +116,6 @@ Result<lifecycle::CertificateSpec> issueSpec(const po::variables_map& vm) {
         return type.takeError();
     }
     spec.keyType = *type;
-    spec.challenge.webroot = stringOption(vm, "webroot");
-    spec.challenge.httpListen = stringOption(vm, "http-listen");
-    if (!spec.challenge.httpListen.empty() && !spec.challenge.webroot.empty()) {
-        return fail(ErrorKind::Usage, "--http-listen and --webroot exclude each other: choose one");
-    }
-    if (spec.challenge.webroot.empty()) {
-        auto addr = challenges::parseListenAddress(
-            spec.challenge.httpListen.empty() ? ":80" : spec.challenge.httpListen);
-        if (!addr) {
-            return addr.takeError();
-        }
-        if (addr->port == 0) {
-            return fail(ErrorKind::Usage, "--http-listen " + spec.challenge.httpListen +
-                                              ": port 0 is a random port the CA cannot know; "
-                                              "give the port the CA connects to (80)");
-        }
-    }
     spec.preferredChain = stringOption(vm, "preferred-chain");
     spec.profile = stringOption(vm, "profile");
     spec.replaceNames = vm["replace-names"].as<bool>();

@@ -4,13 +4,22 @@ namespace certkeep::cli {
 
 const std::vector<CommandDef>& commandRegistry() {
     static const std::vector<CommandDef> commands{
-        issueCommand(),         renewCommand(),
-        removeCommand(),        accountRegisterCommand(),
-        accountShowCommand(),   accountRolloverCommand(),
-        accountUpdateCommand(), accountDeactivateCommand(),
-        revokeCommand(),        configCheckCommand(),
-        statusCommand(),        checkCommand(),
+        issueCommand(),
+        renewCommand(),
+        removeCommand(),
+        accountRegisterCommand(),
+        accountShowCommand(),
+        accountRolloverCommand(),
+        accountUpdateCommand(),
+        accountDeactivateCommand(),
+        revokeCommand(),
+        configCheckCommand(),
+        statusCommand(),
+        checkCommand(),
         serveCommand(),
+        dnsPreflightCommand(),
+        dnsPersistRecordCommand(),
+        dnsPersistCheckCommand(),
     };
     return commands;
 }

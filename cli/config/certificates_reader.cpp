@@ -34,13 +34,6 @@ std::optional<std::string> readDomain(const toml::node& element, std::vector<Pro
         problems.push_back(problemAt(element.source(), id.error().message));
         return std::nullopt;
     }
-    if (id->value.rfind("*.", 0) == 0) {
-        problems.push_back(
-            problemAt(element.source(), "wildcard " + id->value +
-                                            " cannot be validated with HTTP-01: wildcards need the "
-                                            "dns-01 challenge, which certkeep does not offer yet"));
-        return std::nullopt;
-    }
     return text->get();
 }
 
@@ -67,6 +60,11 @@ void readDomains(const toml::node& value, CertificateEntry& entry, std::vector<P
         auto text = readDomain(element, problems);
         ok = ok && text.has_value();
         if (text) {
+            if (text->rfind("*.", 0) == 0 && entry.wildcardAt.line == 0) {
+                const auto& at = element.source().begin;
+                entry.wildcardAt = {static_cast<int>(at.line), static_cast<int>(at.column),
+                                    "wildcard " + *text};
+            }
             texts.push_back(std::move(*text));
         }
     }

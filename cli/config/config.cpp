@@ -55,6 +55,25 @@ Hooks combinedHooks(const Hooks& top, const Hooks& own) {
 
 } // namespace
 
+namespace {
+
+// A certificate with a wildcard name must answer DNS-01 (its own dns key or the top level's).
+void checkWildcardChallenges(const ConfigFile& config, std::vector<Problem>& problems) {
+    for (const auto& entry : config.certificates) {
+        const Problem& at = entry.wildcardAt;
+        if (at.line != 0 && !effective(config, entry).dns.has_value()) {
+            problems.push_back(Problem{at.line, at.column,
+                                       at.message +
+                                           " cannot be validated with HTTP-01 or TLS-ALPN-01: "
+                                           "wildcards need the dns-01 challenge; set dns = "
+                                           "\"rfc2136\" (or exec, pdns) for this certificate or "
+                                           "at the top level"});
+        }
+    }
+}
+
+} // namespace
+
 std::vector<Problem> checkConfig(const std::string& path, ConfigFile& out) {
     out = ConfigFile{};
     out.path = path;
@@ -72,6 +91,7 @@ std::vector<Problem> checkConfig(const std::string& path, ConfigFile& out) {
         return problems;
     }
     readDocument(parsed.table(), out, problems);
+    checkWildcardChallenges(out, problems);
     std::stable_sort(problems.begin(), problems.end(), [](const Problem& a, const Problem& b) {
         return std::tie(a.line, a.column) < std::tie(b.line, b.column);
     });
@@ -105,10 +125,23 @@ Settings effective(const ConfigFile& config, const CertificateEntry& entry) {
     bool ownEab = own.eabKid.has_value() || own.eabHmacKeyFile.has_value();
     s.eabKid = ownEab ? own.eabKid : serverTop.eabKid;
     s.eabHmacKeyFile = ownEab ? own.eabHmacKeyFile : serverTop.eabHmacKeyFile;
-    // One way to answer HTTP-01: a certificate choosing one does not inherit the other.
-    bool ownChallenge = own.httpListen.has_value() || own.webroot.has_value();
-    s.httpListen = ownChallenge ? own.httpListen : top.httpListen;
-    s.webroot = ownChallenge ? own.webroot : top.webroot;
+    // One way to answer the challenges: a certificate choosing one does not inherit another.
+    bool ownChallenge = own.httpListen.has_value() || own.webroot.has_value() ||
+                        own.tlsAlpnListen.has_value() || own.dns.has_value();
+    const Settings& challengeTop = ownChallenge ? none : top;
+    s.httpListen = either(own.httpListen, challengeTop.httpListen);
+    s.webroot = either(own.webroot, challengeTop.webroot);
+    s.tlsAlpnListen = either(own.tlsAlpnListen, challengeTop.tlsAlpnListen);
+    s.dns = either(own.dns, challengeTop.dns);
+    s.dnsServer = either(own.dnsServer, top.dnsServer);
+    s.tsigKeyFile = either(own.tsigKeyFile, top.tsigKeyFile);
+    s.dnsExec = either(own.dnsExec, top.dnsExec);
+    s.pdnsUrl = either(own.pdnsUrl, top.pdnsUrl);
+    s.pdnsApiKeyFile = either(own.pdnsApiKeyFile, top.pdnsApiKeyFile);
+    s.pdnsServerId = either(own.pdnsServerId, top.pdnsServerId);
+    s.dnsResolver = either(own.dnsResolver, top.dnsResolver);
+    s.dnsPropagation = either(own.dnsPropagation, top.dnsPropagation);
+    s.dnsTimeout = either(own.dnsTimeout, top.dnsTimeout);
     s.keyType = either(own.keyType, top.keyType);
     s.preferredChain = either(own.preferredChain, top.preferredChain);
     s.profile = either(own.profile, top.profile);
@@ -122,6 +155,24 @@ Settings effective(const ConfigFile& config, const CertificateEntry& entry) {
     s.keepVersions = either(own.keepVersions, top.keepVersions);
     s.hooks = combinedHooks(top.hooks, own.hooks);
     return s;
+}
+
+ChallengeLayer challengeLayerOf(const Settings& s) {
+    ChallengeLayer l;
+    l.httpListen = s.httpListen;
+    l.webroot = s.webroot;
+    l.tlsAlpnListen = s.tlsAlpnListen;
+    l.dns = s.dns;
+    l.dnsServer = s.dnsServer;
+    l.tsigKeyFile = s.tsigKeyFile;
+    l.dnsExec = s.dnsExec;
+    l.pdnsUrl = s.pdnsUrl;
+    l.pdnsApiKeyFile = s.pdnsApiKeyFile;
+    l.pdnsServerId = s.pdnsServerId;
+    l.dnsResolver = s.dnsResolver;
+    l.dnsPropagation = s.dnsPropagation;
+    l.dnsTimeout = s.dnsTimeout;
+    return l;
 }
 
 std::string formatProblem(const std::string& path, const Problem& problem) {

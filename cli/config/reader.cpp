@@ -38,6 +38,18 @@ const std::vector<StringSetting>& stringSettings() {
         {"crit", &Settings::crit, checkThreshold, "\"3d\" or \"5%\""},
         {"key-group", &Settings::keyGroup, checkKeyGroup, "\"haproxy\""},
         {"key-mode", &Settings::keyMode, checkKeyMode, "\"0640\""},
+        {"tls-alpn-listen", &Settings::tlsAlpnListen, checkTlsAlpnListen, "\":443\""},
+        {"dns", &Settings::dns, checkDnsProvider, "\"rfc2136\""},
+        {"dns-server", &Settings::dnsServer, checkDnsServer, "\"192.0.2.53:53\""},
+        {"tsig-key-file", &Settings::tsigKeyFile, checkTsigKeyFile, "\"/etc/certkeep/tsig.key\""},
+        {"dns-exec", &Settings::dnsExec, checkProgram, "\"/usr/local/bin/dns-hook\""},
+        {"pdns-url", &Settings::pdnsUrl, checkPdnsUrl, "\"http://127.0.0.1:8081\""},
+        {"pdns-api-key-file", &Settings::pdnsApiKeyFile, checkApiKeyFile,
+         "\"/etc/certkeep/pdns.key\""},
+        {"pdns-server-id", &Settings::pdnsServerId, nullptr, "\"localhost\""},
+        {"dns-resolver", &Settings::dnsResolver, checkDnsServer, "\"127.0.0.1:53\""},
+        {"dns-propagation", &Settings::dnsPropagation, checkDnsPropagation, "\"authoritative\""},
+        {"dns-timeout", &Settings::dnsTimeout, checkDnsTimeout, "\"2m\""},
     };
     return keys;
 }
@@ -216,9 +228,7 @@ bool readSetting(const std::string& key, const toml::node& value, Settings& s,
 void unknownKey(const toml::key& key, bool topLevel, std::vector<Problem>& problems) {
     std::string k(key.str());
     std::string message;
-    if (k == "dns" || k.rfind("dns-", 0) == 0) {
-        message = k + ": DNS-01 is not supported yet: use http-listen or webroot";
-    } else if (topLevel && (k == "name" || k == "domains")) {
+    if (topLevel && (k == "name" || k == "domains")) {
         message = k + " belongs in a [[certificate]] table, one per certificate";
     } else if (!topLevel && isAccountKey(k)) {
         message = k + " is an account setting: set it at the top level, above the first "
@@ -240,16 +250,30 @@ void unknownKey(const toml::key& key, bool topLevel, std::vector<Problem>& probl
 }
 
 void checkPairs(const toml::table& t, std::vector<Problem>& problems) {
-    const toml::node* listen = t.get("http-listen");
-    const toml::node* webroot = t.get("webroot");
-    if (listen != nullptr && webroot != nullptr) {
-        const auto& a = listen->source().begin;
-        const auto& b = webroot->source().begin;
-        bool webrootLater = std::tie(b.line, b.column) > std::tie(a.line, a.column);
-        problems.push_back(problemAt((webrootLater ? webroot : listen)->source(),
-                                     "http-listen and webroot exclude each other: keep one "
-                                     "(http-listen answers with certkeep's own responder, "
-                                     "webroot writes files for your web server)"));
+    // One way to answer the challenges per level: the second one named is the problem.
+    const toml::node* first = nullptr;
+    std::string firstKey;
+    for (const char* key : {"http-listen", "webroot", "tls-alpn-listen", "dns"}) {
+        const toml::node* node = t.get(key);
+        if (node == nullptr) {
+            continue;
+        }
+        if (first == nullptr) {
+            first = node;
+            firstKey = key;
+            continue;
+        }
+        const auto& a = first->source().begin;
+        const auto& b = node->source().begin;
+        bool later = std::tie(b.line, b.column) > std::tie(a.line, a.column);
+        const std::string& laterKey = later ? std::string(key) : firstKey;
+        const std::string& earlierKey = later ? firstKey : std::string(key);
+        problems.push_back(problemAt((later ? node : first)->source(),
+                                     earlierKey + " and " + laterKey +
+                                         " exclude each other: keep one way to answer the "
+                                         "challenges (http-listen or webroot: HTTP-01, "
+                                         "tls-alpn-listen: TLS-ALPN-01, dns: DNS-01)"));
+        break;
     }
     const toml::node* kid = t.get("eab-kid");
     const toml::node* file = t.get("eab-hmac-key-file");

@@ -113,14 +113,20 @@ Result<std::string> checkCaBundleFile(const std::string& value) {
 }
 
 Result<std::string> checkSecretFile(const std::string& value) {
+    return checkSecretFileAs(value, "the EAB key file", "the HMAC key",
+                             "the base64url HMAC key the CA gave you");
+}
+
+Result<std::string> checkSecretFileAs(const std::string& value, const std::string& what,
+                                      const std::string& holding, const std::string& content) {
     struct stat st {};
     if (auto s = absoluteExisting(value, st); !s) {
         return s.takeError();
     }
     if (!S_ISREG(st.st_mode)) {
-        return bad(value + " is not a regular file: give the file holding the HMAC key");
+        return bad(value + " is not a regular file: give the file holding " + holding);
     }
-    if (auto s = checkTrustedFile(value, "the EAB key file"); !s) {
+    if (auto s = checkTrustedFile(value, what); !s) {
         return s.takeError();
     }
     if ((st.st_mode & S_IROTH) != 0) {
@@ -133,7 +139,7 @@ Result<std::string> checkSecretFile(const std::string& value) {
         return bad("cannot read " + value);
     }
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
-        return bad(value + " is empty: write the base64url HMAC key the CA gave you into it");
+        return bad(value + " is empty: write " + content + " into it");
     }
     return value;
 }

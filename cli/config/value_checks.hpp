@@ -16,6 +16,10 @@ Result<std::string> checkCaBundleFile(const std::string& value);
 // The EAB HMAC key file: it exists, is not empty, passes checkTrustedFile and is not
 // readable by others (it is a secret). Its content is never part of a message.
 Result<std::string> checkSecretFile(const std::string& value);
+// The same checks for another secret file: `what` names it ("the TSIG key file"), `holding`
+// what it holds ("the TSIG key") and `content` what to write into an empty one.
+Result<std::string> checkSecretFileAs(const std::string& value, const std::string& what,
+                                      const std::string& holding, const std::string& content);
 // ec-p256 | ec-p384 | rsa2048 | rsa3072 | rsa4096 (canonical name).
 Result<std::string> checkKeyType(const std::string& value);
 // es256 | es384 | rs256 (lower case).
@@ -38,5 +42,26 @@ Result<std::string> checkKeyMode(const std::string& value);
 Result<std::string> checkStateDir(const std::string& value);
 // One plausible address (cli/email.hpp).
 Result<std::string> checkEmail(const std::string& value);
+
+// TLS-ALPN-01 and DNS-01 (challenge_checks.cpp):
+// ADDR:PORT of the TLS-ALPN-01 responder; port 0 is refused.
+Result<std::string> checkTlsAlpnListen(const std::string& value);
+// rfc2136 | exec | pdns.
+Result<std::string> checkDnsProvider(const std::string& value);
+// An IP address with an optional port: "192.0.2.53:53", "[2001:db8::53]:53".
+Result<std::string> checkDnsServer(const std::string& value);
+// A TSIG key file tsig-keygen wrote: a trusted secret file that parses (the secret is never
+// part of a message).
+Result<std::string> checkTsigKeyFile(const std::string& value);
+// The PowerDNS API key file: a trusted secret file.
+Result<std::string> checkApiKeyFile(const std::string& value);
+// An absolute path of an executable file that passes checkTrustedFile.
+Result<std::string> checkProgram(const std::string& value);
+// An http or https URL.
+Result<std::string> checkPdnsUrl(const std::string& value);
+// authoritative | resolver | off.
+Result<std::string> checkDnsPropagation(const std::string& value);
+// A duration: "30s", "2m".
+Result<std::string> checkDnsTimeout(const std::string& value);
 
 } // namespace certkeep::cli::config

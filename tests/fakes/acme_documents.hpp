@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <array>
+#include <cctype>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <openssl/core_names.h>
@@ -31,8 +32,8 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 inline std::string tokenFor(const std::string& seed) {
     std::string token = "tok_" + seed;
     for (auto& c : token) {
-        if (c == '.' || c == ':') {
-            c = '-';
+        if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_') {
+            c = '-'; // '.', ':' and the '*' of a wildcard are not base64url
         }
     }
     while (token.size() < 43) {
@@ -97,6 +98,21 @@ inline json challengeJson(const std::string& type, const std::string& url, const
     return {{"type", type}, {"url", url}, {"token", token}, {"status", status}};
 }
 
+// dns-persist-01 challenge (draft-ietf-acme-dns-persist-01 §3.1, as Boulder's WFE shows it): no
+// token; "accounturi" only when `accountUri` is not empty.
+inline json persistChallengeJson(const std::string& url, const std::string& status,
+                                 const std::vector<std::string>& issuerDomains,
+                                 const std::string& accountUri = "") {
+    json doc{{"type", "dns-persist-01"},
+             {"url", url},
+             {"status", status},
+             {"issuer-domain-names", issuerDomains}};
+    if (!accountUri.empty()) {
+        doc["accounturi"] = accountUri;
+    }
+    return doc;
+}
+
 // §7.1.4 authorization (identifier type dns, or ip for an IP literal). Pass challenges as
 // json::array({...}): a one-element brace list would be copied as an object, not wrapped in
 // an array.
@@ -106,6 +122,71 @@ inline json authzJson(const std::string& domain, const std::string& status,
             {"status", status},
             {"challenges", challenges}};
 }
+
+// A transport in front of a fake ACME server that offers dns-persist-01 in every pending or
+// answered authorization of a dns identifier, as Let's Encrypt does (Pebble 2.4.0 has none):
+// {"type": "dns-persist-01", "url": <first challenge URL> + "/persist", no token}. Answering
+// it answers the authorization's first challenge at the server underneath; persistAnswers
+// records it. An identifier "*.NAME" is shown as RFC 8555 §7.1.4 wants: "NAME" with
+// "wildcard": true.
+class PersistOffering : public acme::Transport {
+  public:
+    static constexpr std::string_view kSuffix = "/persist";
+
+    explicit PersistOffering(acme::Transport& inner) : inner_(inner) {}
+
+    std::vector<std::string> issuerDomains{"ca.test"}; // "issuer-domain-names"
+    std::string accountUri; // "accounturi"; "" = not sent (Boulder without AccountURIPrefix)
+    bool offer = true;      // false: authorizations as the server sends them
+    std::vector<std::string> persistAnswers; // dns-persist-01 challenge URLs POSTed to
+
+    Result<HttpResponse> send(const HttpRequest& request) override {
+        HttpRequest forwarded = request;
+        const bool persist =
+            request.method == "POST" && request.url.size() > kSuffix.size() &&
+            request.url.compare(request.url.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0;
+        if (persist) {
+            forwarded.url.resize(request.url.size() - kSuffix.size());
+            persistAnswers.push_back(request.url);
+        }
+        auto response = inner_.send(forwarded);
+        if (!response || response->status / 100 != 2) {
+            return response;
+        }
+        json doc = json::parse(response->body, nullptr, false);
+        if (persist && doc.is_object()) {
+            doc = persistChallengeJson(request.url, doc.value("status", "processing"),
+                                       issuerDomains, accountUri);
+        } else if (offer && doc.is_object() && doc.contains("identifier") &&
+                   doc.contains("challenges")) {
+            showAsPersistOffer(doc);
+        } else {
+            return response;
+        }
+        response->body = doc.dump();
+        return response;
+    }
+
+  private:
+    void showAsPersistOffer(json& authz) const {
+        std::string value = authz["identifier"].value("value", std::string());
+        if (value.rfind("*.", 0) == 0) {
+            authz["identifier"]["value"] = value.substr(2);
+            authz["wildcard"] = true;
+        }
+        json& chals = authz["challenges"];
+        if (authz["identifier"].value("type", std::string()) != "dns" || !chals.is_array() ||
+            chals.empty()) {
+            return;
+        }
+        const json& first = chals.front();
+        chals.push_back(
+            persistChallengeJson(first.value("url", std::string()) + std::string(kSuffix),
+                                 first.value("status", "pending"), issuerDomains, accountUri));
+    }
+
+    acme::Transport& inner_;
+};
 
 // A flattened JWS body taken apart. `payload` is the decoded payload text ("" for POST-as-GET).
 struct DecodedJws {

@@ -43,9 +43,22 @@ class FakeSolverFactory : public lifecycle::SolverFactory {
         return challenges::SolverPtr(std::make_unique<ForwardingSolver>(leftovers));
     }
 
+    Result<challenges::SolverPtr> tlsAlpn01(const lifecycle::ChallengeSpec& spec) override {
+        ++tlsAlpn01Calls;
+        lastSpec = spec;
+        return challenges::SolverPtr(std::make_unique<ForwardingSolver>(solver));
+    }
+    Result<challenges::SolverPtr> dns01(const lifecycle::ChallengeSpec& spec) override {
+        ++dns01Calls;
+        lastSpec = spec;
+        return challenges::SolverPtr(std::make_unique<ForwardingSolver>(solver));
+    }
+
     FakeSolver solver;    // the certificate's solver
     FakeSolver leftovers; // the solver webroot() hands out (removal of a killed run's tokens)
     int http01Calls = 0;
+    int tlsAlpn01Calls = 0;
+    int dns01Calls = 0;
     std::optional<Error> failHttp01;
     lifecycle::ChallengeSpec lastSpec;
     std::vector<std::string> webrootsAsked;

@@ -266,7 +266,9 @@ ck_make_tls_identity() {
         ck_fail "openssl: cannot sign the server certificate"
 }
 
-# ck_start_pebble [--eab] [--validity SECONDS] [--ipv6-only] [NAME=VALUE...]
+# ck_start_pebble [--eab] [--validity SECONDS] [--ipv6-only] [--dnsserver ADDR:PORT] [NAME=VALUE...]
+# --dnsserver makes Pebble resolve at ADDR:PORT (a real DNS server, e.g. BIND from dns_lib.sh)
+# instead of at challtestsrv, which is started all the same.
 # Starts pebble-challtestsrv (mock DNS answering 127.0.0.1 for every A query; with --ipv6-only
 # ::1 for every AAAA query and no A record at all) and Pebble using it, on free ports. NAME=VALUE pairs are extra environment for Pebble (PEBBLE_ALTERNATE_ROOTS=2,
 # PEBBLE_AUTHZREUSE=0, ...). --eab requires external account binding and exports CK_EAB_KID and
@@ -276,13 +278,14 @@ ck_make_tls_identity() {
 # May be called more than once; each call exports the values of the newest instance.
 ck_start_pebble() {
     local eab=false validity=0 dir port mgmt_port dns_port mgmt_dns_port eab_json=''
-    local v4=127.0.0.1 v6=''
+    local v4=127.0.0.1 v6='' dnsserver=''
     local -a extra_env=()
     while (($#)); do
         case $1 in
         --eab) eab=true ;;
         --ipv6-only) v4='' v6='::1' ;;
         --validity) validity=$2; shift ;;
+        --dnsserver) dnsserver=$2; shift ;;
         *=*) extra_env+=("$1") ;;
         *) ck_fail "ck_start_pebble: unknown argument: $1" ;;
         esac
@@ -333,7 +336,7 @@ ck_start_pebble() {
 EOF
     CK_PEBBLE_LOG="$dir/pebble.log"
     CK_PEBBLE_START=(env PEBBLE_VA_NOSLEEP=1 "PEBBLE_WFE_NONCEREJECT=${CK_NONCEREJECT:-30}"
-        "${extra_env[@]}" pebble -config "$dir/pebble-config.json" -dnsserver "$CK_CHALLTEST_DNS")
+        "${extra_env[@]}" pebble -config "$dir/pebble-config.json" -dnsserver "${dnsserver:-$CK_CHALLTEST_DNS}")
     "${CK_PEBBLE_START[@]}" >"$CK_PEBBLE_LOG" 2>&1 </dev/null &
     CK_PEBBLE_PID=$!
     ck_track_pid "$CK_PEBBLE_PID"

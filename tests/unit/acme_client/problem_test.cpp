@@ -232,3 +232,18 @@ TEST_CASE("a JSON body that is not a problem document is a Protocol error", "[ac
     CHECK_FALSE(e.problem.has_value());
     CHECK_THAT(e.message, Catch::Contains("HTTP 403"));
 }
+
+TEST_CASE("validation hints fit the challenge that failed", "[problem]") {
+    Problem p;
+    p.type = "urn:ietf:params:acme:error:unauthorized";
+    p.detail = "Incorrect TXT record";
+    auto hint = [&p](const std::string& type) {
+        return acme::describeProblem(p, "validation of a.example", acme::ProblemSource::Validation,
+                                     type);
+    };
+    CHECK_THAT(hint("http-01"), Catch::Matchers::Contains("answers HTTP on port 80"));
+    CHECK_THAT(hint("dns-01"), Catch::Matchers::Contains("certkeep dns preflight"));
+    CHECK_THAT(hint("dns-01"), !Catch::Matchers::Contains("port 80"));
+    CHECK_THAT(hint("tls-alpn-01"), Catch::Matchers::Contains("port 443"));
+    CHECK_THAT(hint("dns-persist-01"), Catch::Matchers::Contains("dns persist-check"));
+}

@@ -55,7 +55,8 @@ TEST_CASE("config: keys in the wrong place say where they belong", "[config]") {
     CHECK_THAT(email.message, Contains("account setting: set it at the top level"));
     Problem dns = onlyProblem(dir, certWith("dns = \"cloudflare\""));
     CHECK(dns.line == 3);
-    CHECK_THAT(dns.message, Contains("DNS-01 is not supported yet"));
+    CHECK_THAT(dns.message,
+               Contains("unknown DNS provider \"cloudflare\": use rfc2136, exec or pdns"));
     Problem single = onlyProblem(dir, "[certificate]\ndomains = [\"a.example\"]\n");
     CHECK(single.line == 1);
     CHECK_THAT(single.message, Contains("[[certificate]] (double brackets)"));
@@ -80,7 +81,8 @@ TEST_CASE("config: domains are required, checked one by one, without wildcards",
         onlyProblem(dir, "[[certificate]]\ndomains = [\"a.example\", \"*.b.example\"]\n");
     CHECK(wildcard.line == 2);
     CHECK(wildcard.column == 25);
-    CHECK_THAT(wildcard.message, Contains("wildcard *.b.example cannot be validated with HTTP-01"));
+    CHECK_THAT(wildcard.message, Contains("wildcard *.b.example cannot be validated with HTTP-01 "
+                                          "or TLS-ALPN-01: wildcards need the dns-01 challenge"));
 
     auto bad = problemsOf(dir, "[[certificate]]\ndomains = [\"a..example\", 7]\n");
     REQUIRE(bad.size() == 2);
