@@ -263,7 +263,7 @@ int runIssue(const Invocation& inv, Console& console) {
 CommandDef issueCommand() {
     return {{"issue"},
             "issue -d DOMAIN [-d DOMAIN ...]",
-            "get a certificate (HTTP-01)",
+            "get a certificate (HTTP-01, or --dns for DNS-01, --tls-alpn-listen for TLS-ALPN-01)",
             addIssueOptions,
             runIssue};
 }
