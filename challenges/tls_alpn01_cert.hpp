@@ -2,6 +2,7 @@
 // Private to the TLS-ALPN-01 responder: the validation certificate (RFC 8737 §3) and the
 // server name a CA sends for an identifier (RFC 8738 §6). OpenSSL objects live in unique_ptrs.
 
+#include "common/ossl_deleter.hpp"
 #include "common/result.hpp"
 
 #include <chrono>
@@ -13,10 +14,6 @@
 
 namespace certkeep::challenges::tlsalpn {
 
-// Deleter calling an OpenSSL free function (its return value, if any, ignored).
-template <auto Free> struct OsslDeleter {
-    template <typename T> void operator()(T* p) const { Free(p); }
-};
 using X509Ptr = std::unique_ptr<X509, OsslDeleter<X509_free>>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, OsslDeleter<EVP_PKEY_free>>;
 using SslCtxPtr = std::unique_ptr<SSL_CTX, OsslDeleter<SSL_CTX_free>>;

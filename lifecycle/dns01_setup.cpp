@@ -82,7 +82,7 @@ std::vector<std::string> inheritedEnvironment() {
 
 // Runs a provider program through hooks/ (posix_spawn, own process group, timeout).
 Result<dns01::ProgramOutcome> runProgram(const dns01::ProgramRun& run) {
-    constexpr std::size_t kMaxOutput = 64 * 1024;
+    constexpr std::size_t kMaxOutput = std::size_t{64} * 1024;
     hooks::ProcessSpec spec;
     spec.path = run.path;
     spec.argv = run.argv;

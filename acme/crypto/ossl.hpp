@@ -2,6 +2,7 @@
 // Internal helpers for acme/crypto: OpenSSL objects in unique_ptrs and error shaping.
 
 #include "acme/crypto/key.hpp"
+#include "common/ossl_deleter.hpp"
 #include "common/result.hpp"
 
 #include <climits>
@@ -17,10 +18,7 @@
 
 namespace certkeep::acme::ossl {
 
-// Deleter calling an OpenSSL free function; its return value (if any) is ignored.
-template <auto Free> struct Deleter {
-    template <typename T> void operator()(T* p) const { Free(p); }
-};
+template <auto Free> using Deleter = OsslDeleter<Free>;
 
 using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
 using BnPtr = std::unique_ptr<BIGNUM, Deleter<BN_free>>;

@@ -266,13 +266,11 @@ void checkPairs(const toml::table& t, std::vector<Problem>& problems) {
         const auto& a = first->source().begin;
         const auto& b = node->source().begin;
         bool later = std::tie(b.line, b.column) > std::tie(a.line, a.column);
-        const std::string& laterKey = later ? std::string(key) : firstKey;
-        const std::string& earlierKey = later ? firstKey : std::string(key);
-        problems.push_back(problemAt((later ? node : first)->source(),
-                                     earlierKey + " and " + laterKey +
-                                         " exclude each other: keep one way to answer the "
-                                         "challenges (http-listen or webroot: HTTP-01, "
-                                         "tls-alpn-listen: TLS-ALPN-01, dns: DNS-01)"));
+        std::string message = later ? firstKey : std::string(key);
+        message.append(" and ").append(later ? std::string(key) : firstKey);
+        message.append(" exclude each other: keep one way to answer the challenges (http-listen "
+                       "or webroot: HTTP-01, tls-alpn-listen: TLS-ALPN-01, dns: DNS-01)");
+        problems.push_back(problemAt((later ? node : first)->source(), message));
         break;
     }
     const toml::node* kid = t.get("eab-kid");

@@ -8,6 +8,7 @@
 #    serves a static copy), with a short --dns-timeout: the error names ns2 and its address;
 # 4. SIGTERM while waiting for propagation: records removed, exit 143;
 # 5. `certkeep dns preflight` for that zone names the server that does not see its test record.
+# ck-slow: the DNS code runs under the sanitizers in test_dns_rfc2136 and the unit tests.
 set -euo pipefail
 source "$CERTKEEP_SOURCE_DIR/tests/integration/dns_lib.sh"
 ck_enter_netns "$@"

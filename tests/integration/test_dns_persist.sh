@@ -12,6 +12,7 @@
 # 3. a record only on one server (stale.test: the secondary never gets updates) -> exit 1
 #    naming the server that lacks it; a record for another account -> exit 1 saying so.
 # 4. persistUntil 10 days away -> still 0, with a warning.
+# ck-slow: the DNS code runs under the sanitizers in test_dns_rfc2136 and the unit tests.
 set -euo pipefail
 source "$CERTKEEP_SOURCE_DIR/tests/integration/dns_lib.sh"
 ck_enter_netns "$@"

@@ -113,7 +113,7 @@ struct AcmeExtension {
 
 inline AcmeExtension acmeExtension(X509* cert) {
     AcmeExtension out;
-    std::unique_ptr<ASN1_OBJECT, challenges::tlsalpn::OsslDeleter<ASN1_OBJECT_free>> oid(
+    std::unique_ptr<ASN1_OBJECT, certkeep::OsslDeleter<ASN1_OBJECT_free>> oid(
         OBJ_txt2obj(challenges::tlsalpn::kAcmeIdentifierOid, 1));
     int at = X509_get_ext_by_OBJ(cert, oid.get(), -1);
     if (at < 0) {
