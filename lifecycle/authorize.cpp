@@ -85,7 +85,9 @@ std::string persistAccount(const acme::Challenge& challenge, const AuthorizeRequ
 std::optional<acme::Challenge> persistChallenge(const Services& services,
                                                 const AuthorizeRequest& request,
                                                 const acme::Authorization& authz) {
-    if (!services.persistAuthorized || authz.identifier.type != "dns") {
+    const auto& check =
+        request.persistAuthorized ? request.persistAuthorized : services.persistAuthorized;
+    if (!check || authz.identifier.type != "dns") {
         return std::nullopt;
     }
     auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
@@ -99,8 +101,7 @@ std::optional<acme::Challenge> persistChallenge(const Services& services,
         logLine(services, "dns-persist-01 offered for " + who + ", not used: no account URL");
         return std::nullopt;
     }
-    auto authorized = services.persistAuthorized(authz.identifier.value, authz.wildcard,
-                                                 it->issuerDomainNames, account);
+    auto authorized = check(authz.identifier.value, authz.wildcard, it->issuerDomainNames, account);
     if (authorized && *authorized) {
         logLine(services, "dns-persist-01 record for " + who +
                               " in place on every authoritative server: answering "

@@ -29,6 +29,9 @@ struct AuthorizeRequest {
     // names none (draft-ietf-acme-dns-persist-01 §3.1). "" = dns-persist-01 only when the CA
     // names the account.
     std::string accountUrl;
+    // Replaces services.persistAuthorized for this order when set (a certificate whose DNS
+    // settings name their own resolver).
+    decltype(Services::persistAuthorized) persistAuthorized;
     // The solver for one authorization; Usage error when none can answer it (a wildcard
     // needs DNS-01).
     std::function<Result<challenges::Solver*>(const acme::Authorization&)> solverFor;

@@ -4,6 +4,7 @@
 #include "common/url.hpp"
 #include "lifecycle/authorize.hpp"
 #include "lifecycle/certificate.hpp"
+#include "lifecycle/persist_check.hpp"
 #include "lifecycle/version_meta.hpp"
 
 #include <algorithm>
@@ -204,6 +205,15 @@ Status authorize(Flow& f, const acme::Order& order) {
     request.requested = f.spec.identifiers;
     request.thumbprint = f.session.thumbprint;
     request.accountUrl = f.session.account.url;
+    // --dns-resolver is asked for every DNS lookup of this certificate, the dns-persist-01
+    // check's included.
+    if (const auto& resolver = f.spec.challenge.dns.resolver;
+        !resolver.empty() && f.services.persistAuthorized) {
+        auto checker = PersistChecker::forResolver(resolver, f.services.clock);
+        if (checker) {
+            request.persistAuthorized = persistAuthorizedBy(std::move(*checker));
+        }
+    }
     request.solverFor = [&f](const acme::Authorization& authz) -> Result<challenges::Solver*> {
         if (authz.wildcard && f.solver->type() != "dns-01") {
             return fail(ErrorKind::Usage, "*." + authz.identifier.value +
